@@ -1,0 +1,11 @@
+"""Production entry: `gunicorn -k eventlet -w 1 wsgi:app` (one eventlet worker per process)."""
+
+import eventlet
+
+eventlet.monkey_patch()  # first; also greens psycopg2 (see app.py)
+
+from ricemill import create_app  # noqa: E402
+from ricemill.realtime.scheduler import start_scheduler_if_configured  # noqa: E402
+
+app = create_app()
+start_scheduler_if_configured(app)
