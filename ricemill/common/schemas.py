@@ -1,0 +1,70 @@
+"""Base schemas: camelCase on the wire, unknown fields refused, exact decimals."""
+
+from decimal import Decimal
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+
+def camelcase(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class CamelSchema(Schema):
+    """snake_case attributes, camelCase JSON keys; unknown keys raise (422)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.data_key = camelcase(field_obj.data_key or field_name)
+
+
+class Quantity(fields.Decimal):
+    """An exact decimal in, a JSON number out. Strings, NaN and infinities are refused."""
+
+    def __init__(self, places: int = 3, *, minimum=None, maximum=None, **kwargs):
+        validators = list(kwargs.pop("validate", []) or [])
+        if minimum is not None or maximum is not None:
+            validators.append(validate.Range(min=minimum, max=maximum))
+        super().__init__(places=places, allow_nan=False, validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise ValidationError("Must be a number.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return float(Decimal(value))
+
+
+def Weight(**kwargs) -> Quantity:  # noqa: N802 - reads as a field type
+    """Kilograms, 3 places, 0 .. 10,000 tonnes."""
+    kwargs.setdefault("minimum", 0)
+    kwargs.setdefault("maximum", 10_000_000)
+    return Quantity(3, **kwargs)
+
+
+def Money(**kwargs) -> Quantity:  # noqa: N802
+    """Rupees, 2 places, 0 .. 1,000 crore."""
+    kwargs.setdefault("minimum", 0)
+    kwargs.setdefault("maximum", 10_000_000_000)
+    return Quantity(2, **kwargs)
+
+
+def Text(max_length: int = 200, *, required: bool = False, **kwargs) -> fields.String:  # noqa: N802
+    validators = [validate.Length(min=1 if required else 0, max=max_length)]
+    return fields.String(required=required, validate=validators, **kwargs)
+
+
+class PageQuerySchema(CamelSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class DateRangeQuerySchema(PageQuerySchema):
+    date_from = fields.Date()
+    date_to = fields.Date()

@@ -1,0 +1,19 @@
+from ..common.enums import StrEnum
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "PENDING"
+    PARTIAL = "PARTIAL"
+    PAID = "PAID"
+
+
+class PaymentDirection(StrEnum):
+    RECEIVED = "RECEIVED"  # from a buyer
+    MADE = "MADE"  # to a farmer or supplier
+
+
+class PaymentMode(StrEnum):
+    CASH = "CASH"
+    BANK = "BANK"
+    UPI = "UPI"
+    CHEQUE = "CHEQUE"

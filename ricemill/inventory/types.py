@@ -1,0 +1,18 @@
+from ..common.enums import StrEnum
+
+
+class StockType(StrEnum):
+    PADDY = "PADDY"
+    RICE = "RICE"
+    BROKEN_RICE = "BROKEN_RICE"
+    BRAN = "BRAN"
+    HUSK = "HUSK"
+
+
+# What milling produces, in the order the trade lists them.
+MILLING_OUTPUTS = (StockType.RICE, StockType.BROKEN_RICE, StockType.BRAN, StockType.HUSK)
+
+
+class Direction(StrEnum):
+    IN = "IN"
+    OUT = "OUT"

@@ -1,0 +1,36 @@
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..common.enums import enum_column
+from ..common.models import MONEY, WEIGHT, CreatedBy, MillScoped, Timestamps, UUIDPrimaryKey
+from ..extensions import db
+from ..finance.types import PaymentStatus
+from ..inventory.types import StockType
+
+
+class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
+    __tablename__ = "sales"
+    __table_args__ = (
+        sa.UniqueConstraint("mill_id", "invoice_no"),
+        sa.Index("ix_sales_mill_date", "mill_id", "sale_date", "created_at"),
+        sa.CheckConstraint("quantity_kg > 0", name="quantity_positive"),
+        sa.CheckConstraint("paid_amount <= amount", name="not_overpaid"),
+    )
+
+    invoice_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    buyer_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    buyer_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    stock_type: Mapped[StockType] = mapped_column(enum_column(StockType, "sale_stock_type"), nullable=False)
+    quantity_kg: Mapped[Decimal] = mapped_column(WEIGHT, nullable=False)
+    bags: Mapped[int | None] = mapped_column(sa.Integer)
+    rate_per_quintal: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    sale_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    vehicle_number: Mapped[str | None] = mapped_column(sa.String(20))
+    paid_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus, "sale_payment_status"), nullable=False, default=PaymentStatus.PENDING
+    )
