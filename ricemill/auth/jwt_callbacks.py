@@ -1,0 +1,61 @@
+"""flask-jwt-extended wiring: who the token is, whether it is revoked, and envelope errors."""
+
+import uuid
+
+from ..common.errors import error_envelope
+from ..extensions import db, jwt
+from .models import User
+
+
+def register_jwt_callbacks() -> None:
+    @jwt.user_lookup_loader
+    def _load_user(_header, payload):
+        try:
+            user = db.session.get(User, uuid.UUID(payload["sub"]))
+        except (KeyError, ValueError):
+            return None
+        if user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
+            return None
+        return user
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header, payload) -> bool:
+        if payload.get("type") != "access":
+            return False  # refresh tokens are checked, and rotated, by the refresh route itself
+        from .service import is_access_token_revoked
+
+        return is_access_token_revoked(payload["jti"])
+
+    @jwt.user_lookup_error_loader
+    def _user_gone(_header, _payload):
+        return error_envelope(401, "User not found or inactive")
+
+    @jwt.unauthorized_loader
+    def _missing(reason):
+        return error_envelope(401, "Authentication token required")
+
+    @jwt.invalid_token_loader
+    def _invalid(reason):
+        return error_envelope(401, "Invalid token")
+
+    @jwt.expired_token_loader
+    def _expired(_header, _payload):
+        return error_envelope(401, "Token expired")
+
+    @jwt.revoked_token_loader
+    def _revoked_answer(_header, _payload):
+        return error_envelope(401, "Token revoked")
+
+    @jwt.needs_fresh_token_loader
+    def _not_fresh(_header, _payload):
+        return error_envelope(401, "Fresh login required")
+
+    @jwt.token_verification_failed_loader
+    def _failed(_header, _payload):
+        return error_envelope(401, "Invalid token")
+
+    @jwt.decode_key_loader
+    def _key(_header, _payload):
+        from flask import current_app
+
+        return current_app.config["JWT_SECRET_KEY"]
