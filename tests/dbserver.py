@@ -1,0 +1,50 @@
+"""Where the test database lives: TEST_DATABASE_URL (a server) or the embedded PostgreSQL.
+
+Each run gets its own database (created here, dropped at the end), so parallel runs never collide.
+With CI=true an unreachable server is a failure, never a skip.
+"""
+
+import os
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+def server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgres://", "postgresql://", 1)
+    from ricemill.database import embedded_postgres_uri
+
+    data_dir = os.environ.get("EMBEDDED_DB_DIR") or os.path.join(
+        os.path.dirname(__file__), "..", "instance", "test-pgdata"
+    )
+    return embedded_postgres_uri(data_dir, database="postgres")
+
+
+def create_test_database() -> tuple[str, str]:
+    """Returns (admin_url, test_url) for a fresh, empty database."""
+    admin_url = make_url(server_url())
+    if admin_url.drivername == "postgresql":
+        admin_url = admin_url.set(drivername="postgresql+psycopg2")
+    name = f"ricemill_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return admin_url.render_as_string(hide_password=False), admin_url.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
+def drop_test_database(admin_url: str, test_url: str) -> None:
+    name = make_url(test_url).database
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
