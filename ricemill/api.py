@@ -13,19 +13,21 @@ class RicemillApi(Api):
 
 
 def blueprints():
-    from .auth.api import blp as auth
-    from .mills.api import blp as mills
+    """`blp` of every `ricemill/<domain>/api.py`, auth and mills first."""
+    import importlib
+    import importlib.util
+    import pkgutil
 
-    found = [auth, mills]
-    # Domain blueprints register themselves here as they are added (see ricemill/*/api.py).
-    for module_name in DOMAIN_BLUEPRINT_MODULES:
-        module = __import__(f"ricemill.{module_name}.api", fromlist=["blp"])
-        found.append(module.blp)
+    import ricemill
+
+    names = ["auth", "mills"] + sorted(
+        m.name for m in pkgutil.iter_modules(ricemill.__path__) if m.ispkg and m.name not in ("auth", "mills")
+    )
+    found = []
+    for name in names:
+        if importlib.util.find_spec(f"ricemill.{name}.api") is not None:
+            found.append(importlib.import_module(f"ricemill.{name}.api").blp)
     return found
-
-
-# Each domain package with an `api.py` exposing `blp`.
-DOMAIN_BLUEPRINT_MODULES: list[str] = []
 
 
 def register_blueprints(app) -> None:

@@ -30,7 +30,7 @@ def app(database_urls):
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -43,9 +43,13 @@ class PendingEvent:
 
 
 def _session() -> Session:
+    """The current session, with its transaction begun: a later rollback must see (and discard)
+    whatever is queued on it."""
     from ..extensions import db
 
-    return db.session()
+    session = db.session()
+    session.connection()
+    return session
 
 
 def publish(

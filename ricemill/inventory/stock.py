@@ -1,0 +1,108 @@
+"""Stock movements: the only code that changes `stocks.quantity`.
+
+Each movement is one conditional UPDATE (`quantity = quantity + change WHERE quantity + change >= 0`)
+plus one ledger row, in the caller's transaction. PostgreSQL's row lock serialises concurrent
+movements on the same stock, so no update is lost and stock never goes negative; a refused movement
+raises Conflict (409) and the request's rollback leaves nothing written.
+"""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..common.errors import Conflict
+from ..extensions import db
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import publish
+from .alerts import crossed_below_minimum, get_severity
+from .models import Stock, StockLedgerEntry
+from .types import StockType
+
+KG = Decimal("0.001")
+
+
+def _kg(value) -> Decimal:
+    return Decimal(value).quantize(KG)
+
+
+def apply_movement(
+    *,
+    mill_id,
+    stock_type: StockType | str,
+    change,
+    reason: str,
+    actor=None,
+    ref_type: str | None = None,
+    ref_id=None,
+) -> StockLedgerEntry:
+    """Add `change` kg (negative to take away) to the mill's stock of `stock_type`.
+
+    Records the ledger entry and the `stock:updated` event, and `stock:low-alert` when the movement
+    takes the stock from above its minimum to at or below it. Raises Conflict when the stock would
+    go negative.
+    """
+    stock_type = StockType(stock_type)
+    change = _kg(change)
+    if change == 0:
+        raise ValueError("a stock movement cannot be zero")
+    stmt = (
+        sa.update(Stock)
+        .where(Stock.mill_id == mill_id, Stock.stock_type == stock_type, Stock.quantity + change >= 0)
+        .values(quantity=Stock.quantity + change, updated_at=sa.func.now())
+        .returning(Stock.quantity, Stock.min_stock_level)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.execute(stmt).one_or_none()
+    if row is None:
+        have = db.session.scalar(
+            sa.select(Stock.quantity).where(Stock.mill_id == mill_id, Stock.stock_type == stock_type)
+        )
+        if have is None:
+            raise Conflict(f"The mill has no {stock_type.value} stock")
+        raise Conflict(
+            f"Not enough {stock_type.value} in stock: {have} kg available, {-change} kg needed",
+            errors=[{"field": "stock", "message": f"{have} kg of {stock_type.value} available"}],
+        )
+    after, minimum = row.quantity, row.min_stock_level
+    entry = StockLedgerEntry(
+        mill_id=mill_id,
+        stock_type=stock_type,
+        change=change,
+        quantity_after=after,
+        reason=reason,
+        ref_type=ref_type,
+        ref_id=ref_id,
+        user_id=getattr(actor, "id", None),
+    )
+    db.session.add(entry)
+    publish(
+        SERVER_EVENTS["STOCK_UPDATED"],
+        mill_id,
+        {
+            "stockType": stock_type.value,
+            "quantity": float(after),
+            "minStockLevel": float(minimum),
+            "change": float(change),
+            "reason": reason,
+        },
+    )
+    if crossed_below_minimum(after - change, after, minimum):
+        publish(
+            SERVER_EVENTS["STOCK_LOW_ALERT"],
+            mill_id,
+            {
+                "stockType": stock_type.value,
+                "currentQuantity": float(after),
+                "minLevel": float(minimum),
+                "severity": get_severity(after, minimum),
+            },
+            summary=f"{stock_type.value} is low: {after} kg (minimum {minimum} kg)",
+            entity={"type": "stock", "id": stock_type.value},
+        )
+    return entry
+
+
+def get_stock(mill_id, stock_type: StockType | str) -> Stock:
+    return db.session.execute(
+        sa.select(Stock).where(Stock.mill_id == mill_id, Stock.stock_type == StockType(stock_type))
+    ).scalar_one()
