@@ -1,0 +1,198 @@
+"""Paddy purchases: the moisture arithmetic, the PADDY stock they bring in, and their events.
+
+Every function flushes and never commits: the request owns the transaction, so a refused stock
+movement or a failed check leaves nothing written and no event recorded.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..common.errors import Conflict, Invalid
+from ..common.tenancy import get_mill_document
+from ..extensions import db
+from ..finance.models import Payment
+from ..finance.service import payment_status_for, rupees
+from ..inventory.stock import apply_movement
+from ..inventory.types import StockType
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import publish
+from .models import PaddyPurchase
+from .schemas import PurchaseSchema
+
+KG = Decimal("0.001")
+HUNDRED = Decimal(100)
+
+_WRITABLE = (
+    "farmer_name", "farmer_phone", "village", "variety", "bags", "gross_weight_kg", "tare_weight_kg",
+    "moisture_percent", "rate_per_quintal", "vehicle_number", "weigh_slip_no", "purchase_date",
+)  # fmt: skip
+
+
+def moisture_deduction_kg(weight_kg, moisture_percent, standard_percent) -> Decimal:
+    """kg lost to drying: W × (M − M_std) / (100 − M_std) above the standard, else nothing.
+
+    1,000 kg at 20% with a 17% standard loses 1000 × 3 / 83 = 36.145 kg.
+    """
+    weight, moisture, standard = Decimal(weight_kg), Decimal(moisture_percent), Decimal(standard_percent)
+    if moisture <= standard:
+        return Decimal("0.000")
+    return (weight * (moisture - standard) / (HUNDRED - standard)).quantize(KG, ROUND_HALF_UP)
+
+
+def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
+    """Rupees for `quantity_kg` at a rate per quintal (100 kg)."""
+    return rupees(Decimal(quantity_kg) / HUNDRED * Decimal(rate_per_quintal))
+
+
+def kg_text(value) -> str:
+    """1250.000 -> '1,250'; 36.145 -> '36.145' (for event summaries)."""
+    return f"{Decimal(value):,.3f}".rstrip("0").rstrip(".")
+
+
+def contains(column, text: str):
+    """Case-insensitive substring match with the LIKE wildcards in `text` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def mill_today(mill) -> date:
+    return datetime.now(ZoneInfo(mill.timezone)).date()
+
+
+def _compute(purchase: PaddyPurchase) -> None:
+    """Fill the computed fields from the weighed ones (server-side only)."""
+    gross, tare = purchase.gross_weight_kg, purchase.tare_weight_kg
+    if tare >= gross:
+        raise Invalid(errors=[{"field": "tareWeightKg", "message": "Must be less than the gross weight."}])
+    weight = Decimal(gross) - Decimal(tare)
+    purchase.moisture_deduction_kg = moisture_deduction_kg(
+        weight, purchase.moisture_percent, purchase.standard_moisture_percent
+    )
+    purchase.net_weight_kg = (weight - purchase.moisture_deduction_kg).quantize(KG)
+    purchase.amount = amount_for(purchase.net_weight_kg, purchase.rate_per_quintal)
+    if purchase.amount <= 0:
+        raise Invalid(errors=[{"field": "grossWeightKg", "message": "The lot is too small to be worth anything."}])
+    if purchase.amount < purchase.paid_amount:
+        raise Conflict(
+            f"The new amount {purchase.amount} would be less than the {purchase.paid_amount} already paid",
+            errors=[{"field": "amount", "message": "Less than the amount already paid"}],
+        )
+    purchase.payment_status = payment_status_for(amount=purchase.amount, paid=purchase.paid_amount)
+
+
+def purchase_dict(purchase: PaddyPurchase) -> dict:
+    """The REST representation, also used as the event payload."""
+    return PurchaseSchema().dump(purchase)
+
+
+def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
+    publish(
+        SERVER_EVENTS["PURCHASE_UPDATED"],
+        purchase.mill_id,
+        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity={"type": "purchase", "id": str(purchase.id)},
+    )
+
+
+def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
+    """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`."""
+    purchase = PaddyPurchase(
+        id=uuid.uuid4(),
+        mill_id=mill.id,
+        created_by_id=actor.id,
+        standard_moisture_percent=Decimal(str(mill.standard_moisture_percent)),
+        paid_amount=Decimal("0.00"),
+        **{key: data[key] for key in _WRITABLE if key in data},
+    )
+    purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
+    purchase.purchase_date = purchase.purchase_date or mill_today(mill)
+    _compute(purchase)
+    db.session.add(purchase)
+    db.session.flush()
+    apply_movement(
+        mill_id=mill.id,
+        stock_type=StockType.PADDY,
+        change=purchase.net_weight_kg,
+        reason=f"Purchase from {purchase.farmer_name}",
+        actor=actor,
+        ref_type="purchase",
+        ref_id=purchase.id,
+    )
+    publish(
+        SERVER_EVENTS["PURCHASE_CREATED"],
+        mill.id,
+        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
+        actor=actor.actor,
+        summary=(
+            f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
+        ),
+        entity={"type": "purchase", "id": str(purchase.id)},
+    )
+    return purchase
+
+
+def get_purchase(*, mill_id, purchase_id, for_update: bool = False) -> PaddyPurchase:
+    return get_mill_document(PaddyPurchase, mill_id, purchase_id, for_update=for_update, label="Purchase")
+
+
+def update_purchase(*, mill, purchase_id, data: dict, actor) -> PaddyPurchase:
+    """Change a purchase; the PADDY stock moves by the change in net weight, in one movement."""
+    if not data:
+        raise Invalid("Nothing to update", errors=[{"field": "_schema", "message": "No fields given."}])
+    purchase = get_purchase(mill_id=mill.id, purchase_id=purchase_id, for_update=True)
+    old_net = purchase.net_weight_kg
+    for key in _WRITABLE:
+        if key in data:
+            setattr(purchase, key, data[key])
+    _compute(purchase)
+    difference = purchase.net_weight_kg - old_net
+    if difference:
+        apply_movement(
+            mill_id=mill.id,
+            stock_type=StockType.PADDY,
+            change=difference,
+            reason="purchase updated",
+            actor=actor,
+            ref_type="purchase",
+            ref_id=purchase.id,
+        )
+    db.session.flush()
+    publish_purchase_updated(purchase, actor, f"{actor.name} updated the purchase from {purchase.farmer_name}")
+    return purchase
+
+
+def delete_purchase(*, mill, purchase_id, actor) -> None:
+    """Delete a purchase and take its paddy back out of stock.
+
+    Refused (409) once it has payments, or when its paddy is no longer in stock (already milled or sold).
+    """
+    purchase = get_purchase(mill_id=mill.id, purchase_id=purchase_id, for_update=True)
+    if db.session.scalar(sa.select(sa.exists().where(Payment.purchase_id == purchase.id))):
+        raise Conflict("This purchase has payments and cannot be deleted")
+    apply_movement(
+        mill_id=mill.id,
+        stock_type=StockType.PADDY,
+        change=-purchase.net_weight_kg,
+        reason="purchase deleted",
+        actor=actor,
+        ref_type="purchase",
+        ref_id=purchase.id,
+    )
+    db.session.delete(purchase)
+    db.session.flush()
+    publish(
+        SERVER_EVENTS["PURCHASE_DELETED"],
+        mill.id,
+        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
+        actor=actor.actor,
+        summary=(
+            f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
+        ),
+        entity={"type": "purchase", "id": str(purchase.id)},
+    )
