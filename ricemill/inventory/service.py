@@ -1,0 +1,215 @@
+"""Stock levels, minimums and adjustments; inward and outward goods.
+
+Quantities change only through `apply_movement` (one conditional UPDATE plus a ledger row); this
+module adds the documents around it and their events. Functions flush, the request commits.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..common.errors import NotFound
+from ..extensions import db
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import publish
+from .alerts import get_severity
+from .models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
+from .schemas import InwardSchema, OutwardSchema
+from .stock import apply_movement
+from .types import Direction, StockType
+
+
+def mill_today(mill) -> date:
+    return datetime.now(ZoneInfo(mill.timezone)).date()
+
+
+def mill_day_start(mill, day: date) -> datetime:
+    """The instant day `day` begins in the mill's time zone (for filtering timestamps by day)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(mill.timezone))
+
+
+def timestamp_range(stmt, column, mill, *, date_from: date | None, date_to: date | None):
+    """`stmt` restricted to timestamps within the mill's days date_from..date_to (inclusive)."""
+    if date_from is not None:
+        stmt = stmt.where(column >= mill_day_start(mill, date_from))
+    if date_to is not None:
+        stmt = stmt.where(column < mill_day_start(mill, date_to + timedelta(days=1)))
+    return stmt
+
+
+def kg_text(value) -> str:
+    """1250.500 -> '1,250.5' (for activity summaries)."""
+    return f"{Decimal(value).normalize():,f}"
+
+
+def _summary(text: str) -> str:
+    return text[:300]  # mill_events.summary is 300 characters
+
+
+# --- stock -------------------------------------------------------------------------------------
+
+
+def parse_stock_type(value: str) -> StockType:
+    """A stock type from a URL segment; 404 for anything else."""
+    try:
+        return StockType(value)
+    except ValueError:
+        raise NotFound("Stock type not found") from None
+
+
+def list_stock(*, mill) -> list[Stock]:
+    order = sa.case({t.value: i for i, t in enumerate(StockType)}, value=Stock.stock_type)
+    return list(db.session.scalars(sa.select(Stock).where(Stock.mill_id == mill.id).order_by(order)))
+
+
+def get_stock(*, mill, stock_type: StockType, for_update: bool = False) -> Stock:
+    stmt = sa.select(Stock).where(Stock.mill_id == mill.id, Stock.stock_type == stock_type)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    stock = db.session.scalar(stmt)
+    if stock is None:
+        raise NotFound("Stock type not found")
+    return stock
+
+
+def ledger_query(*, mill, stock_type: StockType, date_from=None, date_to=None):
+    stmt = sa.select(StockLedgerEntry).where(
+        StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock_type
+    )
+    stmt = timestamp_range(stmt, StockLedgerEntry.created_at, mill, date_from=date_from, date_to=date_to)
+    return stmt.order_by(StockLedgerEntry.id.desc())
+
+
+def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -> Stock:
+    """Set the minimum; `stock:updated` (change 0) and, if the stock becomes low by it, a low alert.
+
+    The row is locked so that the "was it low before?" answer cannot race a movement.
+    """
+    stock = get_stock(mill=mill, stock_type=stock_type, for_update=True)
+    was_low = get_severity(stock.quantity, stock.min_stock_level) is not None
+    stock.min_stock_level = minimum
+    db.session.flush()
+    db.session.refresh(stock)  # updated_at comes from the database
+    name = stock_type.value
+    publish(
+        SERVER_EVENTS["STOCK_UPDATED"],
+        mill.id,
+        {
+            "stockType": name,
+            "quantity": float(stock.quantity),
+            "minStockLevel": float(stock.min_stock_level),
+            "change": 0.0,
+            "reason": "minimum level changed",
+        },
+        actor=actor.actor,
+        summary=f"{actor.name} set the {name} minimum to {kg_text(minimum)} kg",
+        entity={"type": "stock", "id": name},
+    )
+    severity = get_severity(stock.quantity, stock.min_stock_level)
+    if severity is not None and not was_low:
+        publish(
+            SERVER_EVENTS["STOCK_LOW_ALERT"],
+            mill.id,
+            {
+                "stockType": name,
+                "currentQuantity": float(stock.quantity),
+                "minLevel": float(stock.min_stock_level),
+                "severity": severity,
+            },
+            summary=f"{name} is low: {stock.quantity} kg (minimum {stock.min_stock_level} kg)",
+            entity={"type": "stock", "id": name},
+        )
+    return stock
+
+
+def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
+    """A signed manual correction with its reason; 409 (nothing written) if it would go negative."""
+    adjustment = StockAdjustment(
+        mill_id=mill.id,
+        stock_type=StockType(data["stock_type"]),
+        change=data["change"],
+        reason=data["reason"].strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(adjustment)
+    db.session.flush()
+    entry = apply_movement(
+        mill_id=mill.id,
+        stock_type=adjustment.stock_type,
+        change=adjustment.change,
+        reason=adjustment.reason,
+        actor=actor,
+        ref_type="adjustment",
+        ref_id=adjustment.id,
+    )
+    adjustment.quantity_after = entry.quantity_after  # for the response only (not a column)
+    return adjustment
+
+
+# --- inward / outward goods --------------------------------------------------------------------
+
+_KIND = {
+    Direction.IN: {"label": "inward", "event": "INWARD_CREATED", "schema": InwardSchema, "sign": 1},
+    Direction.OUT: {"label": "outward", "event": "OUTWARD_CREATED", "schema": OutwardSchema, "sign": -1},
+}
+
+
+def goods_query(*, mill, direction: Direction, filters: dict):
+    stmt = sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction)
+    if filters.get("date_from") is not None:
+        stmt = stmt.where(GoodsMovement.movement_date >= filters["date_from"])
+    if filters.get("date_to") is not None:
+        stmt = stmt.where(GoodsMovement.movement_date <= filters["date_to"])
+    if filters.get("stock_type"):
+        stmt = stmt.where(GoodsMovement.stock_type == StockType(filters["stock_type"]))
+    if filters.get("party_name"):
+        pattern = "%" + filters["party_name"].replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(GoodsMovement.party_name.ilike(pattern, escape="\\"))
+    return stmt.order_by(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id)
+
+
+def goods_dict(movement: GoodsMovement) -> dict:
+    return _KIND[movement.direction]["schema"]().dump(movement)
+
+
+def create_goods_movement(*, mill, direction: Direction, data: dict, actor) -> GoodsMovement:
+    """An inward (+quantity) or outward (−quantity, 409 when not enough) with its events."""
+    kind = _KIND[direction]
+    movement = GoodsMovement(
+        mill_id=mill.id,
+        direction=direction,
+        stock_type=StockType(data["stock_type"]),
+        quantity_kg=data["quantity_kg"],
+        bags=data.get("bags"),
+        party_name=data.get("party_name"),
+        vehicle_number=data.get("vehicle_number"),
+        notes=data.get("notes"),
+        movement_date=data.get("date") or mill_today(mill),
+        created_by_id=actor.id,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    label = kind["label"]
+    party = f" {'from' if direction == Direction.IN else 'to'} {movement.party_name}" if movement.party_name else ""
+    publish(
+        SERVER_EVENTS[kind["event"]],
+        mill.id,
+        {label: goods_dict(movement), "createdBy": actor.actor},
+        actor=actor.actor,
+        summary=_summary(
+            f"{actor.name} recorded an {label} of {kg_text(movement.quantity_kg)} kg {movement.stock_type.value}{party}"
+        ),
+        entity={"type": label, "id": str(movement.id)},
+    )
+    apply_movement(
+        mill_id=mill.id,
+        stock_type=movement.stock_type,
+        change=kind["sign"] * movement.quantity_kg,
+        reason=label,
+        actor=actor,
+        ref_type=label,
+        ref_id=movement.id,
+    )
+    return movement
