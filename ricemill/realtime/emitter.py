@@ -38,6 +38,34 @@ def to_admins(event: str, payload: dict) -> None:
     socketio.emit(event, payload, namespace=ADMIN)
 
 
+def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
+    """The mill and the SUPER_ADMINs, once each: a SUPER_ADMIN who joined the mill's room gets one copy."""
+    room = mill_room(mill_id)
+    socketio.emit(event, payload, to=[room, ADMIN_ROOM], namespace=DEFAULT)
+    socketio.emit(event, payload, to=room, namespace=MILL)
+    socketio.emit(event, payload, namespace=ADMIN)
+
+
 def broadcast(event: str, payload: dict) -> None:
     """Every connection of the default namespace."""
     socketio.emit(event, payload, namespace=DEFAULT)
+
+
+def to_mill_others(event: str, payload: dict, mill_id, *, sender_sid: str) -> None:
+    """The others in the mill's room of `/` (typing indicators): never back to the sender."""
+    socketio.emit(event, payload, to=mill_room(mill_id), skip_sid=sender_sid, namespace=DEFAULT)
+
+
+def to_sid(event: str, payload: dict, sid: str | None = None, namespace: str | None = None) -> None:
+    """One socket: by default the one whose event or handshake is being handled."""
+    if sid is None or namespace is None:
+        from flask import request
+
+        sid = sid or request.sid
+        namespace = namespace or request.namespace
+    socketio.emit(event, payload, to=sid, namespace=namespace)
+
+
+def to_control(event: str, payload: dict, user_id) -> None:
+    """An internal control message for every server process (live_auth.py intercepts it; never sent)."""
+    socketio.server.manager.emit(event, payload, namespace=DEFAULT, room=user_room(user_id))

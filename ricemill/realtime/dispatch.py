@@ -1,0 +1,143 @@
+"""Delivery of the event record after commit, and the relay for what a crash left undispatched.
+
+`dispatch(records)` is the outbox's dispatcher: called once a transaction has committed, it emits each
+event to its mill (and `activity:new` to the mill and the admins), then queues the rows to be marked
+`dispatched_at` by a background task, in batches, so that a write's latency does not grow.
+
+`relay_undispatched(app)` sends again the rows still unmarked after a while: the process that
+committed them died before emitting (or before marking). Rows are claimed with
+`FOR UPDATE SKIP LOCKED`, so two processes never send the same row; delivery is at least once and
+clients drop duplicates by `seq`.
+"""
+
+import logging
+import threading
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from ..extensions import db, socketio
+from . import emitter
+from .events import SERVER_EVENTS
+from .models import MillEvent
+from .outbox import event_record
+
+log = logging.getLogger(__name__)
+
+MARK_BATCH_DELAY_SECONDS = 0.05
+RELAY_BATCH = 500
+
+_app: Flask | None = None
+_to_mark: list[int] = []
+_mark_lock = threading.Lock()
+_marking = False
+
+
+def activity(record: dict) -> dict:
+    """The `activity:new` payload of a stored event."""
+    return {
+        "seq": record["seq"],
+        "millId": record["millId"],
+        "type": record["name"],
+        "summary": record["summary"],
+        "actor": record["actor"],
+        "entity": record["entity"],
+        "at": record["at"],
+    }
+
+
+def emit_records(records: list[dict]) -> None:
+    for record in records:
+        emitter.to_mill(record["name"], record["payload"], record["millId"])
+        if record.get("summary"):
+            emitter.to_mill_and_admins(SERVER_EVENTS["ACTIVITY_NEW"], activity(record), record["millId"])
+
+
+def dispatch(records: list[dict]) -> None:
+    emit_records(records)
+    _queue_marking([record["id"] for record in records])
+
+
+def _queue_marking(ids: list[int]) -> None:
+    global _marking
+    if _app is None:
+        return  # the relay will mark them
+    with _mark_lock:
+        _to_mark.extend(ids)
+        if _marking:
+            return
+        _marking = True
+    socketio.start_background_task(_mark_pending, _app)
+
+
+def _mark_pending(app: Flask) -> None:
+    global _marking
+    socketio.sleep(MARK_BATCH_DELAY_SECONDS)  # let a burst of commits share one UPDATE
+    while True:
+        with _mark_lock:
+            ids = list(_to_mark)
+            _to_mark.clear()
+            if not ids:
+                _marking = False
+                return
+        try:
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(
+                    sa.update(MillEvent)
+                    .where(MillEvent.id.in_(ids), MillEvent.dispatched_at.is_(None))
+                    .values(dispatched_at=sa.func.now())
+                )
+        except Exception:  # the relay sends them again later
+            log.exception("Marking %d events dispatched failed", len(ids))
+
+
+def flush_marking(timeout: float = 5.0) -> None:
+    """Wait until the queued rows are marked (tests, shutdown)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (_marking or _to_mark) and time.monotonic() < deadline:
+        socketio.sleep(0.01)
+
+
+def relay_undispatched(app: Flask | None = None, *, min_age_seconds: float | None = None) -> int:
+    """Emit and mark the events left undispatched for at least `min_age_seconds`. Returns how many."""
+    app = app or _app
+    total = 0
+    with app.app_context():
+        age = app.config["OUTBOX_RELAY_INTERVAL_SECONDS"] if min_age_seconds is None else min_age_seconds
+        while True:
+            with Session(db.engine) as session, session.begin():
+                rows = session.scalars(
+                    sa.select(MillEvent)
+                    .where(
+                        MillEvent.dispatched_at.is_(None),
+                        MillEvent.created_at <= sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, age),
+                    )
+                    .order_by(MillEvent.mill_id, MillEvent.seq)
+                    .limit(RELAY_BATCH)
+                    .with_for_update(skip_locked=True)
+                ).all()
+                if not rows:
+                    break
+                emit_records([event_record(row) for row in rows])
+                session.execute(
+                    sa.update(MillEvent)
+                    .where(MillEvent.id.in_([row.id for row in rows]))
+                    .values(dispatched_at=sa.func.now())
+                )
+            total += len(rows)
+            if len(rows) < RELAY_BATCH:
+                break
+    if total:
+        log.info("Relayed %d undispatched events", total)
+    return total
+
+
+def install(app: Flask) -> None:
+    from .outbox import set_dispatcher
+
+    global _app
+    _app = app
+    set_dispatcher(dispatch)

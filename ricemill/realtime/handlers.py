@@ -1,0 +1,167 @@
+"""Client events of `/`: each rate-limited, validated, authorised, answered by event and by ack.
+
+A handler answers its event (`joined:mill`, `error`, ...) and returns the ack (`{ok: true, ...}` or
+`{ok: false, error}`), which Flask-SocketIO sends when the client asked for one. Nothing a client
+sends can crash a handler or touch another socket.
+"""
+
+import logging
+import time
+import uuid
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room
+
+from ..extensions import socketio
+from . import emitter, registry
+from .connection import MILL_ACCESS_DENIED, may_access_mill
+from .events import CLIENT_EVENTS, SERVER_EVENTS
+
+log = logging.getLogger(__name__)
+
+TYPING_ENTITIES = frozenset(
+    {"purchase", "sale", "inward", "outward", "milling", "payment", "receipt", "attendance", "staff"}
+)
+TYPING_ACTIONS = frozenset({"creating", "editing"})
+RATE_LIMITED = "Rate limit exceeded"
+ABUSE_WINDOW_SECONDS = 10.0
+
+
+class Rejected(Exception):
+    """A client event refused with a message for the client."""
+
+
+def _mill_id(value) -> str:
+    """A mill id from the client: a string, at most 64 characters (compared as a string)."""
+    if not isinstance(value, str):
+        raise Rejected("millId must be a string")
+    if len(value) > 64:
+        raise Rejected("millId is too long")
+    return value
+
+
+def _authorised_mill(session, value) -> str:
+    mill_id = _mill_id(value)
+    try:
+        canonical = str(uuid.UUID(mill_id))
+    except ValueError:
+        raise Rejected(MILL_ACCESS_DENIED) from None
+    if canonical != mill_id.lower() or not may_access_mill(session, canonical):
+        raise Rejected(MILL_ACCESS_DENIED)
+    return canonical
+
+
+def _object(value, *keys) -> dict:
+    if not isinstance(value, dict):
+        raise Rejected("Payload must be an object")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise Rejected(f"Missing field: {missing[0]}")
+    return value
+
+
+def _rate_limited(session) -> bool:
+    """Take a token; on refusal count it, and disconnect sustained abuse (a burst's worth refused in a window)."""
+    if session.bucket.take():
+        return False
+    now = time.monotonic()
+    if now - session.refused_since > ABUSE_WINDOW_SECONDS:
+        session.refused, session.refused_since = 0, now
+    session.refused += 1
+    if session.refused > current_app.config["SOCKET_RATE_LIMIT_BURST"]:
+        log.warning("Disconnecting %s (%s): sustained client event flood", session.user_id, session.name)
+        registry.remove(session.namespace, session.sid)
+        socketio.server.disconnect(session.sid, namespace=session.namespace, ignore_queue=True)
+    return True
+
+
+def client_event(name: str):
+    """Register `fn(session, *args) -> dict` as the handler of client event `name` on `/`."""
+
+    def decorator(fn):
+        def handler(*args):
+            session = registry.get(request.namespace, request.sid)
+            if session is None:
+                return {"ok": False, "error": "Not connected"}
+            if _rate_limited(session):
+                if session.refused == 1 or session.refused % 10 == 0:
+                    emitter.to_sid(SERVER_EVENTS["ERROR"], {"message": RATE_LIMITED})
+                return {"ok": False, "error": RATE_LIMITED}
+            try:
+                answer = fn(session, *args[:1])
+            except Rejected as rejected:
+                message = str(rejected)
+            except Exception:
+                log.exception("Socket event %s failed for %s", name, session.user_id)
+                message = "Request failed"
+            else:
+                return {"ok": True, **answer}
+            emitter.to_sid(SERVER_EVENTS["ERROR"], {"message": message})
+            return {"ok": False, "error": message}
+
+        handler.__name__ = f"on_{name.replace(':', '_').replace('-', '_')}"
+        socketio.on_event(name, handler, namespace=emitter.DEFAULT)
+        return fn
+
+    return decorator
+
+
+def register_client_handlers() -> None:
+    @client_event(CLIENT_EVENTS["JOIN_MILL"])
+    def join_mill(session, value=None):
+        mill_id = _authorised_mill(session, value)
+        join_room(emitter.mill_room(mill_id))
+        log.info("User %s joined mill: %s", session.name, mill_id)
+        emitter.to_sid(SERVER_EVENTS["JOINED_MILL"], {"millId": mill_id})
+        return {"millId": mill_id}
+
+    @client_event(CLIENT_EVENTS["LEAVE_MILL"])
+    def leave_mill(session, value=None):
+        mill_id = _mill_id(value)
+        leave_room(emitter.mill_room(mill_id))
+        emitter.to_sid(SERVER_EVENTS["LEFT_MILL"], {"millId": mill_id})
+        return {"millId": mill_id}
+
+    @client_event(CLIENT_EVENTS["REQUEST_DASHBOARD"])
+    def request_dashboard(session, value=None):
+        mill_id = _authorised_mill(session, value)
+        try:
+            from ..dashboard.service import get_dashboard
+
+            stats = get_dashboard(mill_id=mill_id)
+        except Exception:
+            log.exception("Dashboard for %s failed", mill_id)
+            raise Rejected("Failed to fetch dashboard stats") from None
+        emitter.to_sid(SERVER_EVENTS["DASHBOARD_STATS"], stats)
+        return {"millId": mill_id}
+
+    @client_event(CLIENT_EVENTS["ACTIVITY_TYPING"])
+    def typing(session, value=None):
+        data = _object(value, "millId", "entity", "action")
+        if not isinstance(data["entity"], str) or data["entity"] not in TYPING_ENTITIES:
+            raise Rejected("Unknown entity")
+        if not isinstance(data["action"], str) or data["action"] not in TYPING_ACTIONS:
+            raise Rejected("Unknown action")
+        mill_id = _authorised_mill(session, data["millId"])
+        payload = {"user": session.user, "entity": data["entity"], "action": data["action"]}
+        emitter.to_mill_others(SERVER_EVENTS["ACTIVITY_TYPING"], payload, mill_id, sender_sid=session.sid)
+        return {"millId": mill_id}
+
+    @client_event(CLIENT_EVENTS["ACTIVITY_STOP_TYPING"])
+    def stop_typing(session, value=None):
+        data = _object(value, "millId")
+        mill_id = _authorised_mill(session, data["millId"])
+        payload = {"user": session.user}
+        emitter.to_mill_others(SERVER_EVENTS["ACTIVITY_STOP_TYPING"], payload, mill_id, sender_sid=session.sid)
+        return {"millId": mill_id}
+
+    @client_event(CLIENT_EVENTS["SYNC"])
+    def sync(session, value=None):
+        from .replay import replay
+
+        data = _object(value, "millId", "lastSeq")
+        last_seq = data["lastSeq"]
+        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or not 0 <= last_seq < 2**62:
+            raise Rejected("lastSeq must be a non-negative integer")
+        mill_id = _authorised_mill(session, data["millId"])
+        return replay(mill_id=mill_id, last_seq=last_seq, sid=session.sid, namespace=session.namespace)
