@@ -15,6 +15,10 @@ VENDOR_PACKAGES = {
 
 
 def register_web_blueprint(app: Flask) -> None:
+    from .pages import bp
+
+    app.register_blueprint(bp)
+
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})

@@ -1,0 +1,180 @@
+"""What each document page shows: its REST path, form fields, list columns and live events.
+
+One declarative table instead of one template per document; field names are the API's camelCase
+keys (DOMAIN.md), so a 422's `errors[].field` lands next to the input of the same name.
+"""
+
+from ..inventory.types import StockType
+
+STOCK_TYPES = [t.value for t in StockType]
+PAYMENT_MODES = ["CASH", "BANK", "UPI", "CHEQUE"]
+
+
+def field(name, label, kind="text", *, required=False, **extra):
+    return {"name": name, "label": label, "kind": kind, "required": required, **extra}
+
+
+def column(key, label, fmt="text"):
+    return {"key": key, "label": label, "fmt": fmt}
+
+
+DOCUMENTS = {
+    "purchases": {
+        "title": "Paddy purchases",
+        "singular": "purchase",
+        "entity": "purchase",
+        "path": "paddy-purchases",
+        "events": ["PURCHASE_CREATED", "PURCHASE_UPDATED", "PURCHASE_DELETED"],
+        "permission": "CREATE",
+        "fields": [
+            field("farmerName", "Farmer name", required=True, maxlength=120),
+            field("farmerPhone", "Farmer phone", "tel", maxlength=20),
+            field("village", "Village", maxlength=120),
+            field("variety", "Variety", maxlength=60),
+            field("bags", "Bags", "int"),
+            field("grossWeightKg", "Gross weight (kg)", "number", required=True, step="0.001"),
+            field("tareWeightKg", "Tare weight (kg)", "number", step="0.001"),
+            field("moisturePercent", "Moisture (%)", "number", required=True, step="0.01"),
+            field("ratePerQuintal", "Rate per quintal (₹)", "number", required=True, step="0.01"),
+            field("vehicleNumber", "Vehicle number", maxlength=20),
+            field("weighSlipNo", "Weigh slip no.", maxlength=40),
+            field("purchaseDate", "Date", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("purchaseDate", "Date", "date"),
+            column("farmerName", "Farmer"),
+            column("netWeightKg", "Net weight", "kg"),
+            column("moistureDeductionKg", "Moisture cut", "kg"),
+            column("ratePerQuintal", "Rate/q", "money"),
+            column("amount", "Amount", "money"),
+            column("paymentStatus", "Payment", "status"),
+        ],
+        "preview": "purchase",
+    },
+    "sales": {
+        "title": "Sales",
+        "singular": "sale",
+        "entity": "sale",
+        "path": "sales",
+        "events": ["SALE_CREATED", "SALE_UPDATED", "SALE_DELETED"],
+        "permission": "CREATE",
+        "fields": [
+            field("buyerName", "Buyer name", required=True, maxlength=120),
+            field("buyerPhone", "Buyer phone", "tel", maxlength=20),
+            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default="RICE"),
+            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
+            field("bags", "Bags", "int"),
+            field("ratePerQuintal", "Rate per quintal (₹)", "number", required=True, step="0.01"),
+            field("vehicleNumber", "Vehicle number", maxlength=20),
+            field("saleDate", "Date", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("invoiceNo", "Invoice", "int"),
+            column("saleDate", "Date", "date"),
+            column("buyerName", "Buyer"),
+            column("stockType", "Type", "status"),
+            column("quantityKg", "Quantity", "kg"),
+            column("amount", "Amount", "money"),
+            column("paymentStatus", "Payment", "status"),
+        ],
+        "preview": "sale",
+    },
+    "inwards": {
+        "title": "Inward goods",
+        "singular": "inward",
+        "entity": "inward",
+        "path": "inwards",
+        "events": ["INWARD_CREATED"],
+        "permission": "CREATE",
+        "fields": [
+            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default="PADDY"),
+            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
+            field("bags", "Bags", "int"),
+            field("partyName", "Party", maxlength=120),
+            field("vehicleNumber", "Vehicle number", maxlength=20),
+            field("notes", "Notes", "textarea", maxlength=500),
+            field("date", "Date", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("date", "Date", "date"),
+            column("stockType", "Type", "status"),
+            column("quantityKg", "Quantity", "kg"),
+            column("partyName", "Party"),
+            column("vehicleNumber", "Vehicle"),
+        ],
+    },
+    "outwards": {
+        "title": "Outward goods",
+        "singular": "outward",
+        "entity": "outward",
+        "path": "outwards",
+        "events": ["OUTWARD_CREATED"],
+        "permission": "CREATE",
+        "fields": [
+            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default="RICE"),
+            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
+            field("bags", "Bags", "int"),
+            field("partyName", "Party", maxlength=120),
+            field("vehicleNumber", "Vehicle number", maxlength=20),
+            field("notes", "Notes", "textarea", maxlength=500),
+            field("date", "Date", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("date", "Date", "date"),
+            column("stockType", "Type", "status"),
+            column("quantityKg", "Quantity", "kg"),
+            column("partyName", "Party"),
+            column("vehicleNumber", "Vehicle"),
+        ],
+    },
+    "payments": {
+        "title": "Payments",
+        "singular": "payment",
+        "entity": "payment",
+        "path": "payments",
+        "events": ["PAYMENT_RECEIVED", "PAYMENT_MADE", "RECEIPT_CREATED"],
+        "permission": "UPDATE",
+        "fields": [
+            field("direction", "Direction", "select", required=True, options=["RECEIVED", "MADE"], default="RECEIVED"),
+            field("partyName", "Party", required=True, maxlength=120),
+            field("amount", "Amount (₹)", "number", required=True, step="0.01"),
+            field("mode", "Mode", "select", required=True, options=PAYMENT_MODES, default="CASH"),
+            field("reference", "Reference", maxlength=80),
+            field("purchaseId", "Purchase id (optional)", maxlength=36),
+            field("saleId", "Sale id (optional)", maxlength=36),
+            field("date", "Date", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("date", "Date", "date"),
+            column("direction", "Direction", "status"),
+            column("partyName", "Party"),
+            column("mode", "Mode", "status"),
+            column("amount", "Amount", "money"),
+            column("receipt", "Receipt", "receipt"),
+        ],
+    },
+    "staff": {
+        "title": "Staff",
+        "singular": "staff member",
+        "entity": "staff",
+        "path": "staff",
+        "events": ["STAFF_JOINED", "STAFF_LEFT"],
+        "permission": "UPDATE",
+        "fields": [
+            field("name", "Name", required=True, maxlength=120),
+            field("phone", "Phone", "tel", maxlength=20),
+            field("designation", "Designation", maxlength=60),
+            field("dailyWage", "Daily wage (₹)", "number", step="0.01"),
+            field("joinedOn", "Joined on", "date", required=True, today=True),
+        ],
+        "columns": [
+            column("name", "Name"),
+            column("designation", "Designation"),
+            column("phone", "Phone"),
+            column("dailyWage", "Daily wage", "money"),
+            column("joinedOn", "Joined", "date"),
+            column("status", "Status", "status"),
+        ],
+        "row_action": "leave",
+    },
+}

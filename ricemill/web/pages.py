@@ -1,0 +1,264 @@
+"""The admin pages: thin Jinja shells whose data comes from the REST API in the browser.
+
+Login sets the JWT pair in httpOnly cookies (flask-jwt-extended, double-submit CSRF for writes);
+every page route needs that cookie and takes the mill from the logged-in user (a SUPER_ADMIN picks
+one with `?mill=`). The API itself enforces tenancy; pages never read another mill's documents.
+"""
+
+import uuid
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_jwt_extended import (
+    current_user,
+    get_jwt,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+    verify_jwt_in_request,
+)
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
+
+from ..auth import service as auth_service
+from ..auth.roles import Role, role_allows
+from ..common.errors import DomainError
+from ..extensions import db
+from ..realtime.events import CLIENT_EVENTS, SERVER_EVENTS
+from .documents import DOCUMENTS
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
+
+# What a broken, expired, revoked or missing cookie can raise; each means "log in again".
+_AUTH_ERRORS = (JWTExtendedException, PyJWTError, DomainError)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never an open redirect to another site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _cookie_user():
+    try:
+        verify_jwt_in_request(locations=["cookies"])
+    except _AUTH_ERRORS:
+        return None
+    return current_user
+
+
+def _expires_at(token_payload: dict) -> int:
+    return int(token_payload["exp"])
+
+
+def _page(fn):
+    """A page needs a login: no valid access cookie → try the refresh cookie, else /login."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        user = _cookie_user()
+        if user is None:
+            return redirect(url_for("web.refresh_and_return", next=request.full_path.rstrip("?")))
+        g.user = user
+        g.access_expires_at = _expires_at(get_jwt())
+        g.mill = _page_mill(user)
+        if g.mill is None and user.role == Role.SUPER_ADMIN and fn.__name__ not in _PLATFORM_PAGES:
+            return redirect(url_for("web.admin"))
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _page_mill(user):
+    """The user's own mill; a SUPER_ADMIN may pick any mill with ?mill=<id>."""
+    from ..mills.models import Mill
+
+    if user.role != Role.SUPER_ADMIN:
+        return user.mill
+    raw = request.args.get("mill")
+    try:
+        return db.session.get(Mill, uuid.UUID(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+_PLATFORM_PAGES = {"admin", "notifications"}
+
+
+@bp.app_context_processor
+def _page_context():
+    def mill_url(endpoint: str, **values) -> str:
+        """A page link that keeps the SUPER_ADMIN's chosen mill."""
+        mill = g.get("mill")
+        user = g.get("user")
+        if mill is not None and user is not None and user.role == Role.SUPER_ADMIN:
+            values.setdefault("mill", str(mill.id))
+        return url_for(endpoint, **values)
+
+    def can(permission: str) -> bool:
+        from ..auth.roles import Permission
+
+        user = g.get("user")
+        return bool(user) and role_allows(user.role, Permission[permission])
+
+    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS}
+
+
+def _render(template: str, **context):
+    context.setdefault("server_events", SERVER_EVENTS)
+    context.setdefault("client_events", CLIENT_EVENTS)
+    return render_template(template, **context)
+
+
+# --- login, refresh, logout --------------------------------------------------------------------
+
+
+@bp.get("/login")
+def login_form():
+    if _cookie_user() is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return _render("login.html", next=_safe_next(request.args.get("next")), error=None, email="")
+
+
+@bp.post("/login")
+def login():
+    email = (request.form.get("email") or "").strip()
+    password = request.form.get("password") or ""
+    target = _safe_next(request.form.get("next"))
+    if not email or not password:
+        return _render("login.html", next=target, error="Enter your email and password.", email=email), 422
+    try:
+        user, tokens = auth_service.login(email=email, password=password)
+    except DomainError as error:
+        db.session.rollback()
+        return _render("login.html", next=target, error=error.message, email=email), error.status_code
+    db.session.commit()
+    if user.role == Role.SUPER_ADMIN and target == "/":
+        target = url_for("web.admin")
+    response = redirect(target)
+    set_access_cookies(response, tokens["access_token"])
+    set_refresh_cookies(response, tokens["refresh_token"])
+    return response
+
+
+def _rotate():
+    """Spend the refresh cookie, set a new pair. Raises on a missing, spent or revoked token."""
+    verify_jwt_in_request(refresh=True, locations=["cookies"])
+    tokens = auth_service.refresh(jwt_payload=get_jwt(), user=current_user)
+    db.session.commit()
+    return tokens
+
+
+# The refresh cookie's path is /web/refresh: these routes live under it so the browser sends it.
+@bp.post("/web/refresh")
+def refresh():
+    """The page's timer calls this (X-CSRF-TOKEN from the csrf_refresh_token cookie)."""
+    try:
+        tokens = _rotate()
+    except _AUTH_ERRORS:
+        db.session.rollback()
+        response = jsonify({"success": False, "statusCode": 401, "message": "Please log in again", "errors": []})
+        unset_jwt_cookies(response)
+        return response, 401
+    from flask_jwt_extended import decode_token
+
+    expires = _expires_at(decode_token(tokens["access_token"]))
+    response = jsonify(
+        {"success": True, "statusCode": 200, "message": "Token refreshed", "data": {"accessExpiresAt": expires}}
+    )
+    set_access_cookies(response, tokens["access_token"])
+    set_refresh_cookies(response, tokens["refresh_token"])
+    return response
+
+
+@bp.get("/web/refresh")
+def refresh_and_return():
+    """A page opened with an expired access cookie: rotate and go back, or log in."""
+    target = _safe_next(request.args.get("next"))
+    try:
+        tokens = _rotate()
+    except _AUTH_ERRORS:
+        db.session.rollback()
+        response = redirect(url_for("web.login_form", next=target))
+        unset_jwt_cookies(response)
+        return response
+    response = redirect(target)
+    set_access_cookies(response, tokens["access_token"])
+    set_refresh_cookies(response, tokens["refresh_token"])
+    return response
+
+
+@bp.post("/web/refresh/logout")
+def logout():
+    """Revoke the access token and the refresh family, clear the cookies (CSRF header required)."""
+    response = jsonify({"success": True, "statusCode": 200, "message": "Logged out", "data": None})
+    try:
+        verify_jwt_in_request(locations=["cookies"])
+        refresh_cookie = request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
+        auth_service.logout(jwt_payload=get_jwt(), user=current_user, refresh_token=refresh_cookie)
+        db.session.commit()
+    except _AUTH_ERRORS:
+        db.session.rollback()  # already logged out or expired: clearing the cookies is all there is to do
+    unset_jwt_cookies(response)
+    return response
+
+
+# --- mill pages ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@_page
+def dashboard():
+    return _render("dashboard.html", page="dashboard")
+
+
+@bp.get("/documents/<kind>")
+@_page
+def document(kind: str):
+    spec = DOCUMENTS.get(kind)
+    if spec is None:
+        return _render("error.html", message="No such page"), 404
+    return _render("document.html", page=kind, doc=spec, kind=kind)
+
+
+@bp.get("/milling")
+@_page
+def milling():
+    return _render("milling.html", page="milling")
+
+
+@bp.get("/stock")
+@_page
+def stock():
+    return _render("stock.html", page="stock")
+
+
+@bp.get("/attendance")
+@_page
+def attendance():
+    return _render("attendance.html", page="attendance")
+
+
+@bp.get("/receipts/<uuid:receipt_id>")
+@_page
+def receipt(receipt_id):
+    return _render("receipt.html", page="payments", receipt_id=str(receipt_id))
+
+
+@bp.get("/notifications")
+@_page
+def notifications():
+    return _render("notifications.html", page="notifications")
+
+
+@bp.get("/admin")
+@_page
+def admin():
+    if g.user.role != Role.SUPER_ADMIN:
+        return _render("error.html", message="Only the platform admin can open this page"), 403
+    return _render("admin.html", page="admin")

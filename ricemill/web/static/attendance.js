@@ -1,0 +1,59 @@
+/* Today's attendance on one screen: one row per active staff member, one radio per status. */
+(function () {
+  'use strict';
+  const { E } = RM;
+  const tbody = document.querySelector('#att-grid tbody');
+  const STATUSES = ['PRESENT', 'HALF_DAY', 'ABSENT', 'LEAVE'];
+  const day = RM.today();
+  document.getElementById('att-date').textContent = RM.fmt.date(day);
+
+  async function load() {
+    const [staff, marks] = await Promise.all([
+      RM.millApi('/staff?status=ACTIVE&perPage=100'),
+      RM.millApi(`/attendance?date=${day}&perPage=100`),
+    ]);
+    const byStaff = new Map((marks.data || []).map((a) => [String(a.staffId), a.status]));
+    tbody.replaceChildren();
+    const people = (staff.data || []).filter((s) => !s.status || s.status === 'ACTIVE');
+    people.forEach((s) => {
+      const tr = document.createElement('tr');
+      tr.dataset.id = s.id;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = s.name;
+      th.id = `staff-${s.id}`;
+      tr.append(th);
+      STATUSES.forEach((status) => {
+        const td = document.createElement('td');
+        const input = document.createElement('input');
+        input.type = 'radio';
+        input.name = `att-${s.id}`;
+        input.value = status;
+        input.checked = byStaff.get(String(s.id)) === status;
+        input.setAttribute('aria-label', `${s.name}: ${status.replace('_', ' ').toLowerCase()}`);
+        input.addEventListener('change', () => mark(s, status));
+        td.append(input);
+        tr.append(td);
+      });
+      tbody.append(tr);
+    });
+    const present = [...byStaff.values()].filter((v) => v === 'PRESENT').length;
+    document.getElementById('att-summary').textContent = `${present} of ${people.length} present`;
+  }
+  async function mark(s, status) {
+    const box = document.getElementById('att-error');
+    box.textContent = '';
+    RM.emit(RM.C.ACTIVITY_TYPING, { millId: RM.ctx.millId, entity: 'attendance', action: 'editing' });
+    try {
+      await RM.millApi('/attendance', { method: 'POST', body: { staffId: s.id, date: day, status } });
+    } catch (err) {
+      box.textContent = [err.message, ...(err.errors || []).map((e) => `${e.field}: ${e.message}`)].join(' · ');
+      load();
+    } finally {
+      RM.emit(RM.C.ACTIVITY_STOP_TYPING, { millId: RM.ctx.millId });
+    }
+  }
+  RM.onLoad(load);
+  const reload = RM.debounce(load);
+  [E.ATTENDANCE_MARKED, E.STAFF_JOINED, E.STAFF_LEFT].forEach((n) => RM.on(n, reload));
+})();

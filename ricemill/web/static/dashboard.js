@@ -1,0 +1,146 @@
+/* The mill dashboard: stat cards, stock against minimums, 30-day chart, live activity feed. */
+(function () {
+  'use strict';
+  const { E, fmt } = RM;
+  let chart = null;
+
+  // The dashboard object (GET /mills/{id}/dashboard, and the dashboard:stats event).
+  function pick(obj, ...paths) {
+    for (const path of paths) {
+      const v = path.split('.').reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
+      if (v !== undefined && v !== null) return v;
+    }
+    return undefined;
+  }
+  const set = (id, text) => { const el = document.getElementById(id); if (el) el.textContent = text; };
+
+  function renderStats(d) {
+    if (!d) return;
+    const p = pick(d, 'today.purchases', 'purchasesToday') || {};
+    const s = pick(d, 'today.sales', 'salesToday') || {};
+    set('stat-purchases-amount', fmt.money(p.amount || 0));
+    set('stat-purchases-kg', `${p.count || 0} · ${fmt.kg(p.kg ?? p.netWeightKg ?? p.quantityKg ?? 0)}`);
+    set('stat-sales-amount', fmt.money(s.amount || 0));
+    set('stat-sales-kg', `${s.count || 0} · ${fmt.kg(s.kg ?? s.quantityKg ?? 0)}`);
+    const m = pick(d, 'milling') || {};
+    set('stat-batches', `${pick(m, 'inProgress', 'batchesInProgress') ?? pick(d, 'batchesInProgress') ?? 0} running`);
+    const outturn = pick(m, 'todayOutturnPercent', 'outturnPercentToday', 'outturnToday') ?? pick(d, 'todayOutturnPercent');
+    set('stat-outturn', outturn === undefined ? 'no batch completed today' : `outturn today ${fmt.percent(outturn)}`);
+    set('stat-receivable', fmt.money(pick(d, 'receivables', 'outstanding.receivables', 'receivablesOutstanding') || 0));
+    set('stat-payable', fmt.money(pick(d, 'payables', 'outstanding.payables', 'payablesOutstanding') || 0));
+    const staff = pick(d, 'staff') || {};
+    set('stat-staff', `${pick(staff, 'presentToday', 'present') ?? 0} / ${pick(staff, 'active', 'activeStaff', 'total') ?? 0}`);
+    const alerts = pick(d, 'lowStockAlerts', 'openLowStockAlerts', 'alerts');
+    const nAlerts = Array.isArray(alerts) ? alerts.length : Number(alerts || 0);
+    set('stat-alerts', nAlerts ? `${nAlerts} low-stock alert${nAlerts > 1 ? 's' : ''}` : 'no low-stock alerts');
+    const stock = pick(d, 'stock', 'stocks');
+    if (Array.isArray(stock)) renderStock(stock);
+    const series = pick(d, 'series', 'chart', 'last30Days', 'daily');
+    if (Array.isArray(series)) renderChart(series);
+  }
+
+  const stockRows = new Map();
+  function renderStock(stocks) {
+    const tbody = document.querySelector('#stock-table tbody');
+    tbody.replaceChildren();
+    stocks.forEach((st) => {
+      const tr = document.createElement('tr');
+      tr.dataset.stockType = st.stockType;
+      tbody.append(tr);
+      stockRows.set(st.stockType, tr);
+      paintStock(st.stockType, st.quantity, st.minStockLevel);
+    });
+  }
+  function paintStock(type, quantity, min) {
+    const tr = stockRows.get(type);
+    if (!tr) return;
+    const low = Number(min) > 0 && Number(quantity) < Number(min);
+    tr.className = low ? 'low' : '';
+    tr.replaceChildren();
+    const cells = [fmt.status(type), fmt.kg(quantity), Number(min) > 0 ? fmt.kg(min) : '–'];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i) td.className = 'num';
+      if (i === 1) td.dataset.quantity = String(quantity);
+      tr.append(td);
+    });
+    const td = document.createElement('td');
+    const meter = document.createElement('meter');
+    meter.min = 0;
+    meter.max = Math.max(Number(min) * 2, Number(quantity), 1);
+    meter.low = Number(min) || 0;
+    meter.optimum = meter.max;
+    meter.value = Number(quantity);
+    meter.setAttribute('aria-label', low ? 'below minimum' : 'level');
+    td.append(meter, low ? ' Low' : '');
+    tr.append(td);
+  }
+
+  function renderChart(series) {
+    const labels = series.map((p) => fmt.date(p.date || p.day));
+    const bought = series.map((p) => Number(p.purchasedKg ?? p.purchaseKg ?? p.purchases ?? 0) / 100);
+    const sold = series.map((p) => Number(p.soldKg ?? p.saleKg ?? p.sales ?? 0) / 100);
+    if (typeof Chart === 'undefined') return;
+    if (chart) {
+      chart.data.labels = labels;
+      chart.data.datasets[0].data = bought;
+      chart.data.datasets[1].data = sold;
+      chart.update('none');
+      return;
+    }
+    chart = new Chart(document.getElementById('chart'), {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'Paddy bought (q)', data: bought, backgroundColor: '#2f6f3e' },
+          { label: 'Sold (q)', data: sold, backgroundColor: '#c47f17' },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true, title: { display: true, text: 'quintals' } } },
+      },
+    });
+  }
+
+  // --- activity feed --------------------------------------------------------------------------------
+  const feed = document.getElementById('feed');
+  function addEntry(a, atTop = true) {
+    if (!a || (a.seq && feed.querySelector(`[data-seq="${a.seq}"]`))) return;
+    const li = document.createElement('li');
+    if (a.seq) li.dataset.seq = String(a.seq);
+    const time = document.createElement('time');
+    time.dateTime = a.at || '';
+    time.textContent = fmt.time(a.at);
+    li.append(time, ' ', a.summary || a.type || '');
+    if (atTop) feed.prepend(li); else feed.append(li);
+    while (feed.children.length > 30) feed.lastElementChild.remove();
+  }
+  async function loadFeed() {
+    const res = await RM.millApi('/activity?limit=20');
+    const items = Array.isArray(res.data) ? res.data : (res.data && res.data.items) || [];
+    feed.replaceChildren();
+    items.slice().sort((x, y) => (y.seq || 0) - (x.seq || 0)).forEach((a) => addEntry(a, false));
+  }
+
+  async function loadDashboard() {
+    const res = await RM.millApi('/dashboard');
+    renderStats(res.data);
+  }
+  RM.onLoad(loadDashboard);
+  RM.onLoad(loadFeed);
+
+  RM.on(E.DASHBOARD_STATS, (d) => renderStats(d && d.stats ? d.stats : d));
+  RM.on(E.ACTIVITY_NEW, (a) => addEntry(a));
+  RM.on(E.STOCK_UPDATED, (p) => p && paintStock(p.stockType, p.quantity, p.minStockLevel));
+  // Any change in the mill may move a number: re-read the dashboard (debounced) as well as any push.
+  const refreshStats = RM.debounce(loadDashboard, 300);
+  RM.on('*', ({ name, payload }) => {
+    if (payload && payload.seq && name !== E.ACTIVITY_NEW && name !== E.DASHBOARD_STATS) refreshStats();
+  });
+  RM.on('connect', () => { if (RM.ctx.millId) RM.emit(RM.C.REQUEST_DASHBOARD, RM.ctx.millId); });
+})();

@@ -1,0 +1,98 @@
+/* A document page (purchases, sales, inward, outward, payments, staff): its list, live, and its form. */
+(function () {
+  'use strict';
+  const { E, fmt } = RM;
+  const spec = JSON.parse(document.getElementById('doc-spec').textContent);
+  const tbody = document.querySelector('#doc-list tbody');
+  const form = document.getElementById('doc-form');
+
+  function rowActions(item, td) {
+    if (spec.row_action === 'leave' && item.status === 'ACTIVE') {
+      td.append(RM.button('Mark left', async () => {
+        try {
+          await RM.millApi(`/staff/${item.id}/leave`, { method: 'POST', body: { leftOn: RM.today() } });
+        } catch (err) {
+          RM.toast(err.message, 'error');
+        }
+      }));
+    }
+    if (spec.path === 'payments' && item.receipt) {
+      const a = document.createElement('a');
+      a.href = receiptUrl(item.receipt.id || item.receipt);
+      a.textContent = `#${item.receipt.receiptNo || 'receipt'}`;
+      td.append(a);
+    }
+  }
+  function receiptUrl(id) {
+    const mill = new URLSearchParams(location.search).get('mill');
+    return `/receipts/${id}` + (mill ? `?mill=${mill}` : '');
+  }
+  const columns = spec.columns.filter((c) => c.fmt !== 'receipt');
+  const hasActions = Boolean(spec.row_action) || spec.path === 'payments';
+
+  async function loadList() {
+    const res = await RM.millApi(`/${spec.path}?perPage=50`);
+    RM.renderRows(tbody, res.data || [], columns, hasActions ? rowActions : null);
+  }
+  async function loadReceipts() {
+    const rbody = document.querySelector('#receipt-list tbody');
+    if (!rbody) return;
+    const res = await RM.millApi('/receipts?perPage=20');
+    RM.renderRows(rbody, res.data || [], [
+      { key: 'receiptNo', label: 'No.', fmt: 'int' },
+      { key: 'date', label: 'Date', fmt: 'date' },
+      { key: 'partyName', label: 'Party', fmt: 'text' },
+      { key: 'amount', label: 'Amount', fmt: 'money' },
+    ], (item, td) => {
+      const a = document.createElement('a');
+      a.href = receiptUrl(item.id);
+      a.textContent = 'Print';
+      td.append(a);
+    });
+  }
+  RM.onLoad(loadList);
+  RM.onLoad(loadReceipts);
+  const reload = RM.debounce(() => { loadList(); loadReceipts(); });
+  spec.events.forEach((key) => RM.on(E[key], reload));
+
+  if (!form) return;
+  RM.bindForm(form, { submit: (data) => RM.millApi(`/${spec.path}`, { method: 'POST', body: data }) });
+
+  // Live preview with the server's formula (DOMAIN.md): for a lot W = gross − tare at moisture M
+  // above the mill's standard Mstd, deduction = W × (M − Mstd) / (100 − Mstd); amount = net / 100 × rate.
+  function num(name) {
+    const el = form.elements.namedItem(name);
+    const n = el ? Number(el.value) : NaN;
+    return el && el.value !== '' && Number.isFinite(n) ? n : null;
+  }
+  const round = (n, places) => Math.round((n + Number.EPSILON) * 10 ** places) / 10 ** places;
+  function preview() {
+    const set = (id, text) => { const el = document.getElementById(id); if (el) el.textContent = text; };
+    if (spec.preview === 'purchase') {
+      const std = RM.ctx.standardMoisture;
+      set('pv-std', String(std));
+      const gross = num('grossWeightKg');
+      const tare = num('tareWeightKg') || 0;
+      const moisture = num('moisturePercent');
+      const rate = num('ratePerQuintal');
+      if (gross === null) { ['pv-weight', 'pv-deduction', 'pv-net', 'pv-amount'].forEach((id) => set(id, '–')); return; }
+      const weight = gross - tare;
+      const deduction = moisture !== null && moisture > std ? round((weight * (moisture - std)) / (100 - std), 3) : 0;
+      const net = round(weight - deduction, 3);
+      set('pv-weight', fmt.kg(round(weight, 3)));
+      set('pv-deduction', fmt.kg(deduction));
+      set('pv-net', fmt.kg(net));
+      set('pv-amount', rate === null ? '–' : fmt.money(round((net / 100) * rate, 2)));
+    } else if (spec.preview === 'sale') {
+      const qty = num('quantityKg');
+      const rate = num('ratePerQuintal');
+      set('pv-net', qty === null ? '–' : fmt.kg(qty));
+      set('pv-amount', qty === null || rate === null ? '–' : fmt.money(round((qty / 100) * rate, 2)));
+    }
+  }
+  if (spec.preview) {
+    form.addEventListener('input', preview);
+    form.addEventListener('input-reset', preview);
+    preview();
+  }
+})();

@@ -1,0 +1,14 @@
+/* A printable receipt. */
+(function () {
+  'use strict';
+  const id = document.getElementById('receipt').dataset.receiptId;
+  RM.onLoad(async () => {
+    const r = (await RM.millApi(`/receipts/${id}`)).data;
+    const set = (el, text) => { document.getElementById(el).textContent = text; };
+    set('r-no', r.receiptNo);
+    set('r-date', RM.fmt.date(r.date || r.receiptDate));
+    set('r-party', r.partyName);
+    set('r-amount', RM.fmt.money(r.amount));
+    set('r-mode', RM.fmt.status((r.payment && r.payment.mode) || r.mode || ''));
+  });
+})();

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium (and a font) for the browser tests when it is missing. Idempotent and
+# quiet. Playwright drives /usr/bin/chromium; it cannot download a browser of its own here.
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "ci-browser: no apt-get; install Chromium at /usr/bin/chromium yourself" >&2
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "ci-browser: installing chromium"
+$SUDO apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null
