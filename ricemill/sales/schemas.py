@@ -1,0 +1,42 @@
+"""Sales on the wire. amount, invoiceNo, paidAmount and paymentStatus are the server's (dump_only)."""
+
+from marshmallow import fields, validate, validates_schema
+
+from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
+from ..finance.types import PaymentStatus
+from ..inventory.types import StockType
+from ..purchases.schemas import MAX_LOT_KG, Bags, Phone, Rate, check_date_range, sane_date
+
+
+class SaleSchema(CamelSchema):
+    id = fields.UUID(dump_only=True)
+    mill_id = fields.UUID(dump_only=True)
+    invoice_no = fields.Integer(dump_only=True)
+    buyer_name = Text(120, required=True)
+    buyer_phone = Phone()
+    stock_type = fields.Enum(StockType, by_value=True, required=True)
+    quantity_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
+    bags = Bags()
+    rate_per_quintal = Rate(required=True)
+    amount = Quantity(2, dump_only=True)
+    sale_date = fields.Date(validate=sane_date)
+    vehicle_number = Text(20, allow_none=True)
+    paid_amount = Quantity(2, dump_only=True)
+    payment_status = fields.Enum(PaymentStatus, by_value=True, dump_only=True)
+    created_by_id = fields.UUID(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class SaleUpdateSchema(SaleSchema):
+    """Any writable field of a sale (used with partial=True; its own name in the OpenAPI doc)."""
+
+
+class SaleListQuerySchema(DateRangeQuerySchema):
+    buyer_name = Text(120)
+    stock_type = fields.Enum(StockType, by_value=True)
+    payment_status = fields.Enum(PaymentStatus, by_value=True)
+
+    @validates_schema
+    def _ordered_range(self, data, **kwargs):
+        check_date_range(data)

@@ -1,0 +1,159 @@
+"""Sales: stock going out, gapless invoice numbers, and their events.
+
+Functions flush and never commit. The invoice number comes from the mill's counter row, locked
+until the request commits: a refused sale rolls its number back, so numbers stay gapless.
+"""
+
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..common.errors import Conflict, Invalid
+from ..common.tenancy import get_mill_document
+from ..extensions import db
+from ..finance.models import Payment
+from ..finance.service import payment_status_for, rupees
+from ..inventory.stock import apply_movement
+from ..inventory.types import StockType
+from ..mills.models import next_sequence_value
+from ..purchases.service import kg_text, mill_today
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import publish
+from .models import Sale
+from .schemas import SaleSchema
+
+HUNDRED = Decimal(100)
+
+_WRITABLE = (
+    "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
+)  # fmt: skip
+
+
+def sale_amount(quantity_kg, rate_per_quintal) -> Decimal:
+    """quantityKg / 100 × ratePerQuintal, to the paisa."""
+    return rupees(Decimal(quantity_kg) / HUNDRED * Decimal(rate_per_quintal))
+
+
+def _compute(sale: Sale) -> None:
+    sale.amount = sale_amount(sale.quantity_kg, sale.rate_per_quintal)
+    if sale.amount <= 0:
+        raise Invalid(errors=[{"field": "quantityKg", "message": "The sale is too small to be worth anything."}])
+    if sale.amount < sale.paid_amount:
+        raise Conflict(
+            f"The new amount {sale.amount} would be less than the {sale.paid_amount} already received",
+            errors=[{"field": "amount", "message": "Less than the amount already received"}],
+        )
+    sale.payment_status = payment_status_for(amount=sale.amount, paid=sale.paid_amount)
+
+
+def sale_dict(sale: Sale) -> dict:
+    """The REST representation, also used as the event payload."""
+    return SaleSchema().dump(sale)
+
+
+def publish_sale_updated(sale: Sale, actor, summary: str) -> None:
+    publish(
+        SERVER_EVENTS["SALE_UPDATED"],
+        sale.mill_id,
+        {"sale": sale_dict(sale), "updatedBy": actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity={"type": "sale", "id": str(sale.id)},
+    )
+
+
+def _move(sale: Sale, change, reason: str, actor) -> None:
+    apply_movement(
+        mill_id=sale.mill_id,
+        stock_type=sale.stock_type,
+        change=change,
+        reason=reason,
+        actor=actor,
+        ref_type="sale",
+        ref_id=sale.id,
+    )
+
+
+def create_sale(*, mill, data: dict, actor) -> Sale:
+    """Take the goods out of stock (409 when there is not enough), then number the invoice."""
+    sale = Sale(
+        id=uuid.uuid4(),
+        mill_id=mill.id,
+        created_by_id=actor.id,
+        paid_amount=Decimal("0.00"),
+        **{key: data[key] for key in _WRITABLE if key in data},
+    )
+    sale.stock_type = StockType(sale.stock_type)
+    sale.sale_date = sale.sale_date or mill_today(mill)
+    _compute(sale)
+    # Stock first: a refused sale never takes the invoice counter's lock.
+    _move(sale, -Decimal(sale.quantity_kg), f"Sale to {sale.buyer_name}", actor)
+    sale.invoice_no = next_sequence_value(mill.id, "invoice")
+    db.session.add(sale)
+    db.session.flush()
+    publish(
+        SERVER_EVENTS["SALE_CREATED"],
+        mill.id,
+        {"sale": sale_dict(sale), "createdBy": actor.actor},
+        actor=actor.actor,
+        summary=(
+            f"{actor.name} sold {kg_text(sale.quantity_kg)} kg of {sale.stock_type.value} to {sale.buyer_name}"
+            f" (invoice {sale.invoice_no})"
+        ),
+        entity={"type": "sale", "id": str(sale.id)},
+    )
+    return sale
+
+
+def get_sale(*, mill_id, sale_id, for_update: bool = False) -> Sale:
+    return get_mill_document(Sale, mill_id, sale_id, for_update=for_update, label="Sale")
+
+
+def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
+    """Change a sale. A new quantity moves the difference; a new stock type returns the old goods
+    and takes the new ones. The invoice number never changes."""
+    if not data:
+        raise Invalid("Nothing to update", errors=[{"field": "_schema", "message": "No fields given."}])
+    sale = get_sale(mill_id=mill.id, sale_id=sale_id, for_update=True)
+    old_type, old_quantity = StockType(sale.stock_type), Decimal(sale.quantity_kg)
+    for key in _WRITABLE:
+        if key in data:
+            setattr(sale, key, data[key])
+    sale.stock_type = StockType(sale.stock_type)
+    new_quantity = Decimal(sale.quantity_kg)
+    _compute(sale)
+    if sale.stock_type != old_type:
+        apply_movement(
+            mill_id=sale.mill_id,
+            stock_type=old_type,
+            change=old_quantity,
+            reason="sale updated",
+            actor=actor,
+            ref_type="sale",
+            ref_id=sale.id,
+        )
+        _move(sale, -new_quantity, "sale updated", actor)
+    elif new_quantity != old_quantity:
+        _move(sale, old_quantity - new_quantity, "sale updated", actor)
+    db.session.flush()
+    publish_sale_updated(sale, actor, f"{actor.name} updated invoice {sale.invoice_no} to {sale.buyer_name}")
+    return sale
+
+
+def delete_sale(*, mill, sale_id, actor) -> None:
+    """Delete a sale and put its goods back in stock; refused (409) once it has payments."""
+    sale = get_sale(mill_id=mill.id, sale_id=sale_id, for_update=True)
+    if db.session.scalar(sa.select(sa.exists().where(Payment.sale_id == sale.id))):
+        raise Conflict("This sale has payments and cannot be deleted")
+    _move(sale, Decimal(sale.quantity_kg), "sale deleted", actor)
+    db.session.delete(sale)
+    db.session.flush()
+    publish(
+        SERVER_EVENTS["SALE_DELETED"],
+        mill.id,
+        {"saleId": str(sale.id), "deletedBy": actor.actor},
+        actor=actor.actor,
+        summary=f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}",
+        entity={"type": "sale", "id": str(sale.id)},
+    )
