@@ -1,0 +1,141 @@
+"""The server the network benchmarks measure: the product app on eventlet, as `python app.py` runs
+it, on the bench database, plus a few bench-only routes on this process's own app instance (the
+product has none of them):
+
+- `POST /bench/bare`: insert one purchase row with the ORM and commit; nothing else. The baseline
+  of the REST-writes benchmark. `POST /bench/bare-auth/<mill_id>`: the same behind the product's
+  `mill_access` (JWT check and mill lookup), to show what authorisation alone costs.
+- `POST /bench/emit {millId, count, batch}`: `count` events back to back to the mill's room through
+  the product's emitter (yielding every `batch`), for the broadcast benchmark.
+- `GET /bench/stats`: RSS, open Engine.IO sockets, and the time each committed event was handed to
+  the dispatcher (right after its commit), keyed `millId:seq`.
+
+Run by bench.harness.BenchServer: `python -m bench.server --port N` with BENCH_DB_URL and
+BENCH_JWT_SECRET in the environment. Listens on 127.0.0.1 only.
+"""
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+import psutil  # noqa: E402
+from flask import g, request  # noqa: E402
+
+from ricemill import create_app  # noqa: E402
+from ricemill.auth.access import mill_access  # noqa: E402
+from ricemill.auth.roles import Permission  # noqa: E402
+from ricemill.extensions import db, socketio  # noqa: E402
+from ricemill.purchases.models import PaddyPurchase  # noqa: E402
+from ricemill.realtime import emitter, outbox  # noqa: E402
+
+COMMIT_TIMES: dict[str, float] = {}
+PRODUCT_DISPATCHER = {"present": False}
+_process = psutil.Process()
+
+
+def build_app():
+    app = create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["BENCH_DB_URL"],
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "JWT_SECRET_KEY": os.environ["BENCH_JWT_SECRET"],
+            "RUN_SCHEDULER": False,
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        },
+    )
+    _time_commits()
+    _add_routes(app)
+    return app
+
+
+def _time_commits() -> None:
+    """Wrap the realtime layer's dispatcher: it is called right after each commit. Checked again
+    before each request in case the realtime layer installs its dispatcher late."""
+    current = outbox._dispatcher
+    if getattr(current, "bench_timed", False):
+        return
+
+    def timed(records):
+        now = time.time()
+        for rec in records:
+            COMMIT_TIMES[f"{rec['millId']}:{rec['seq']}"] = now
+        if current is not None:
+            current(records)
+
+    timed.bench_timed = True
+    PRODUCT_DISPATCHER["present"] = current is not None
+    outbox.set_dispatcher(timed)
+
+
+def _bare_insert(mill_id) -> dict:
+    row = PaddyPurchase(
+        mill_id=mill_id,
+        farmer_name="Bench farmer",
+        gross_weight_kg=Decimal("1000.000"),
+        tare_weight_kg=Decimal("50.000"),
+        moisture_percent=Decimal("17.000"),
+        standard_moisture_percent=Decimal("17.000"),
+        moisture_deduction_kg=Decimal("0.000"),
+        net_weight_kg=Decimal("950.000"),
+        rate_per_quintal=Decimal("2200.00"),
+        amount=Decimal("20900.00"),
+        purchase_date=date.today(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return {"success": True, "statusCode": 201, "data": {"id": str(row.id)}}
+
+
+def _add_routes(app) -> None:
+    app.before_request(_time_commits)
+
+    @app.post("/bench/bare")
+    def bench_bare():
+        return _bare_insert(uuid.UUID(request.get_json()["millId"])), 201
+
+    @app.post("/bench/bare-auth/<uuid:mill_id>")
+    @mill_access(Permission.CREATE)
+    def bench_bare_auth(mill_id):
+        return _bare_insert(g.mill.id), 201
+
+    @app.post("/bench/emit")
+    def bench_emit():
+        body = request.get_json()
+        count, batch = int(body["count"]), int(body.get("batch", 100))
+        pad = "x" * int(body.get("padding", 400))
+        start = time.time()
+        for i in range(count):
+            emitter.to_mill("bench:tick", {"i": i, "t": time.time(), "pad": pad}, body["millId"])
+            if (i + 1) % batch == 0:
+                eventlet.sleep(0)
+        return {"emitted": count, "seconds": time.time() - start}
+
+    @app.get("/bench/stats")
+    def bench_stats():
+        eio = getattr(socketio.server, "eio", None)
+        return {
+            "rss": _process.memory_info().rss,
+            "eio_sockets": len(getattr(eio, "sockets", {}) or {}),
+            "product_dispatcher": PRODUCT_DISPATCHER["present"],
+            "commit_times": COMMIT_TIMES if request.args.get("commits") else {},
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    app = build_app()
+    socketio.run(app, host="127.0.0.1", port=args.port, use_reloader=False, log_output=False)
+
+
+if __name__ == "__main__":
+    main()
