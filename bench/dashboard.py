@@ -282,10 +282,12 @@ def main(argv=None) -> dict:
         f"activity events: get_dashboard median {d['median_ms']} ms, p90 {d['p90_ms']} ms, p99 {d['p99_ms']} ms "
         f"over {d['n']} calls (target p99 <= 20 ms: {'met' if result['met'] else 'MISSED'}).",
         f"{len(result['statements'])} distinct statements per dashboard; the slowest (median {slow['median_ms']} ms, "
-        f"p99 {slow['p99_ms']} ms) starts `{' '.join(result['slowest_sql'].split())[:120]}...`; its plan is in the JSON.",
+        f"p99 {slow['p99_ms']} ms) starts `{' '.join(result['slowest_sql'].split())[:120]}...`; "
+        "its plan is in the JSON.",
         f"Data generated in {result['generate_seconds']} s.",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_total']} RAM, Python {m['python']}, "
-        f"PostgreSQL {m.get('postgresql')}; 1-min load average during the run {result['load_average_1m']} (shared machine).",
+        f"PostgreSQL {m.get('postgresql')}; 1-min load average during the run {result['load_average_1m']} "
+        "(shared machine).",
     ]
     return harness.finish("dashboard", "Dashboard of a big mill", result, notes, args)
 

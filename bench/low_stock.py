@@ -164,6 +164,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     result = run(mills=args.mills, small=args.small, low=args.low, runs=args.runs, job_runs=args.job_runs)
     s, f, j = result["scan_at_small"], result["scan_at_full"], result["job_with_commit_at_full"]
+    m = result["machine"]
     notes = [
         f"Scan at {args.small:,} mills: median {s['median_ms']} ms, p99 {s['p99_ms']} ms; "
         f"at {args.mills:,} mills: median {f['median_ms']} ms, p99 {f['p99_ms']} ms "
@@ -173,8 +174,8 @@ def main(argv=None) -> dict:
         f"Whole job with commit (events + notifications for {args.low} mills): median {j['median_ms']} ms, "
         f"p99 {j['p99_ms']} ms, statements {j['statements_per_job']}.",
         f"Plan at {args.mills:,} mills: {_plan_nodes(f['explain_analyze'])}.",
-        f"Machine: {result['machine']['nproc']} cores ({result['machine']['cpu']}), {result['machine']['memory_total']} RAM, "
-        f"Python {result['machine']['python']}, PostgreSQL {result['machine'].get('postgresql')}; "
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_total']} RAM, "
+        f"Python {m['python']}, PostgreSQL {m.get('postgresql')}; "
         f"1-min load average during the run {result['load_average_1m']} (shared machine).",
     ]
     return harness.finish("low_stock", "Low-stock job", result, notes, args)

@@ -8,6 +8,7 @@ pings, and EVENT packets. The token travels in the CONNECT packet, never in the 
 """
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -161,11 +162,9 @@ class SioClient:
     async def close(self) -> None:
         self.closed = True
         if self.writer is not None:
-            try:
+            with contextlib.suppress(Exception):  # already gone: nothing to close
                 self._send(CloseConnection(code=1000))
                 self.writer.close()
-            except Exception:  # already gone: nothing to close
-                pass
         if self._task is not None:
             self._task.cancel()
 
@@ -179,7 +178,7 @@ async def connect_many(clients: list[SioClient], *, concurrency: int = 100, time
         async with sem:
             try:
                 await c.connect(timeout)
-            except (ConnectRefused, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, ConnectRefused, OSError) as error:
                 failures.append(repr(error))
 
     await asyncio.gather(*(one(c) for c in clients))
