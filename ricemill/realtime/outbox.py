@@ -7,6 +7,13 @@ sequence and are inserted in the same transaction as the change; once the commit
 
 `after_commit(fn)` queues any other side effect (disconnecting a user's sockets, say) to run only
 once the transaction that made it true has committed.
+
+Commit hooks: just before the pending events are stored, `commit_hooks(session, pending)` run with
+them, in the same transaction. They derive what follows from the events themselves, so that a
+domain service only ever calls `publish()`: the notifications a mill wants
+(`ricemill.notifications.rules`) and the live dashboard push of each mill that changed
+(`ricemill.realtime.dashboard_push`). A hook may write rows and queue after-commit callbacks; it
+must not publish (the pending list is already taken).
 """
 
 import logging
@@ -81,9 +88,12 @@ def publish(
     )
 
 
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` once the current transaction commits; never if it rolls back."""
-    _session().info.setdefault(_CALLBACKS, []).append(callback)
+def after_commit(callback: Callable[[], None], *, session: Session | None = None) -> None:
+    """Run `callback` once the current transaction commits; never if it rolls back.
+
+    Pass `session` from inside a session event (a commit hook), where the session is the one committing.
+    """
+    (session or _session()).info.setdefault(_CALLBACKS, []).append(callback)
 
 
 def pending_events() -> list[PendingEvent]:
@@ -110,11 +120,21 @@ def event_record(row: MillEvent) -> dict:
     }
 
 
+def commit_hooks() -> tuple[Callable[[Session, list[PendingEvent]], None], ...]:
+    """What runs on the pending events of a commit (imported late: they import this module)."""
+    from ..notifications.rules import notify_for_events
+    from .dashboard_push import push_after_commit
+
+    return (notify_for_events, push_after_commit)
+
+
 @event.listens_for(Session, "before_commit")
 def _store_pending_events(session: Session) -> None:
     pending: list[PendingEvent] = session.info.pop(_PENDING, [])
     if not pending:
         return
+    for hook in commit_hooks():
+        hook(session, pending)
     by_mill: dict[uuid.UUID, list[PendingEvent]] = {}
     for item in pending:
         by_mill.setdefault(item.mill_id, []).append(item)

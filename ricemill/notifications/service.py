@@ -1,0 +1,239 @@
+"""NotificationService: the seed's four targets, stored per recipient and emitted after commit.
+
+`send_to_user`, `send_to_mill`, `send_to_admins` and `broadcast` take the seed's notification
+`{type, title, message, data}`. Beyond the seed, each call writes one `Notification` row and one
+`NotificationRecipient` row per recipient (the user; every active user of the mill; every active
+SUPER_ADMIN; every active user) in the caller's transaction. Once that transaction has committed,
+the notification is emitted as `notification {id, type, title, message, data, createdAt}` to the
+target's rooms and marked `dispatched_at`; a rollback stores and emits nothing. If the process dies
+between commit and emit, `relay_undispatched()` (a scheduler job) sends it later.
+
+Like every service, these flush but never commit.
+"""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from ..auth.roles import Role
+from ..common.errors import Invalid, NotFound
+from ..extensions import db
+from ..realtime import emitter
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import after_commit
+from .models import Notification, NotificationRecipient, NotificationTarget, NotificationType
+
+log = logging.getLogger(__name__)
+
+EVENT = SERVER_EVENTS["NOTIFICATION"]
+_QUEUED = "ricemill.pending_notifications"
+# The relay leaves alone what the normal after-commit path is probably sending right now.
+RELAY_GRACE = timedelta(seconds=10)
+RELAY_BATCH = 500
+
+
+def send_to_user(user_id, notification: dict, *, session: Session | None = None) -> Notification:
+    """To one user (their `user:{id}` room)."""
+    session = session or db.session()
+    user = session.get(User, uuid.UUID(str(user_id)))
+    if user is None:
+        raise NotFound("User not found")
+    recipients = sa.select(User.id).where(User.id == user.id)
+    return _store(session, NotificationTarget.USER, notification, recipients, user_id=user.id, mill_id=user.mill_id)
+
+
+def send_to_mill(mill_id, notification: dict, *, session: Session | None = None) -> Notification:
+    """To every active user of the mill (`mill:{id}` room)."""
+    session = session or db.session()
+    mill_id = uuid.UUID(str(mill_id))
+    recipients = sa.select(User.id).where(User.mill_id == mill_id, User.is_active.is_(True))
+    return _store(session, NotificationTarget.MILL, notification, recipients, mill_id=mill_id)
+
+
+def send_to_admins(notification: dict, *, session: Session | None = None) -> Notification:
+    """To every active SUPER_ADMIN (`admin` room)."""
+    session = session or db.session()
+    recipients = sa.select(User.id).where(User.role == Role.SUPER_ADMIN, User.is_active.is_(True))
+    return _store(session, NotificationTarget.ADMINS, notification, recipients)
+
+
+def broadcast(notification: dict, *, session: Session | None = None) -> Notification:
+    """To every active user (every connection of the default namespace)."""
+    session = session or db.session()
+    recipients = sa.select(User.id).where(User.is_active.is_(True))
+    return _store(session, NotificationTarget.BROADCAST, notification, recipients)
+
+
+def _store(session: Session, target, notification: dict, recipients, *, user_id=None, mill_id=None) -> Notification:
+    kind = notification.get("type")
+    if kind not in NotificationType.__members__.values():
+        raise Invalid("Unknown notification type", errors=[{"field": "type", "message": f"not one of {_types()}"}])
+    row = Notification(
+        id=uuid.uuid4(),
+        target=target,
+        mill_id=mill_id,
+        type=NotificationType(kind),
+        title=notification["title"],
+        message=notification["message"],
+        data=notification.get("data") or {},
+        # Set here (not by the server) so the emitted payload needs no read-back after commit.
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    # One INSERT ... SELECT however many users the target has.
+    session.execute(
+        sa.insert(NotificationRecipient).from_select(
+            ["notification_id", "user_id"],
+            recipients.with_only_columns(sa.literal(row.id, sa.Uuid), User.id),
+        )
+    )
+    queued = session.info.get(_QUEUED)
+    if queued is None:
+        queued = session.info[_QUEUED] = []
+        after_commit(lambda: _emit_and_mark(session.info.pop(_QUEUED, [])), session=session)
+    queued.append((payload(row), target, user_id, mill_id))
+    return row
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_queued_soft(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+
+
+def _types() -> str:
+    return ", ".join(t.value for t in NotificationType)
+
+
+def payload(row: Notification) -> dict:
+    """The socket payload: the seed's `{id, type, title, message, data}` plus `createdAt`."""
+    return {
+        "id": str(row.id),
+        "type": str(row.type.value if hasattr(row.type, "value") else row.type),
+        "title": row.title,
+        "message": row.message,
+        "data": row.data or {},
+        "createdAt": row.created_at.isoformat() if row.created_at else None,
+    }
+
+
+def _emit(item: dict, target, user_id, mill_id) -> None:
+    target = NotificationTarget(target)
+    if target == NotificationTarget.USER:
+        emitter.to_user(EVENT, item, user_id)
+    elif target == NotificationTarget.MILL:
+        emitter.to_mill(EVENT, item, mill_id)
+    elif target == NotificationTarget.ADMINS:
+        emitter.to_admins(EVENT, item)
+    else:
+        emitter.broadcast(EVENT, item)
+
+
+def _emit_and_mark(queued: list) -> None:
+    """After commit: emit each notification, then mark them dispatched in one short transaction.
+
+    The committing session cannot run SQL any more, hence a connection of its own.
+    """
+    sent = []
+    for item, target, user_id, mill_id in queued:
+        try:
+            _emit(item, target, user_id, mill_id)
+            sent.append(uuid.UUID(item["id"]))
+        except Exception:  # the relay sends it again
+            log.exception("Emitting notification %s failed", item["id"])
+    if sent:
+        _mark_dispatched(sent)
+
+
+def _mark_dispatched(ids: list[uuid.UUID]) -> None:
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.update(Notification.__table__)
+                .where(Notification.__table__.c.id.in_(ids))
+                .values(dispatched_at=sa.func.now())
+            )
+    except Exception:  # at least once: the relay may send them again, clients drop by id
+        log.exception("Marking %d notifications dispatched failed", len(ids))
+
+
+def relay_undispatched(*, grace: timedelta = RELAY_GRACE, limit: int = RELAY_BATCH) -> int:
+    """Emit the notifications a crash left undispatched (older than `grace`); returns how many.
+
+    Runs in the caller's transaction (the scheduler's job commits it). SKIP LOCKED lets two relays
+    share the work instead of sending the same rows twice.
+    """
+    rows = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.dispatched_at.is_(None), Notification.created_at < sa.func.now() - grace)
+        .order_by(Notification.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return 0
+    user_ids = {}
+    for row in rows:
+        if row.target == NotificationTarget.USER:
+            user_ids[row.id] = db.session.scalar(
+                sa.select(NotificationRecipient.user_id).where(NotificationRecipient.notification_id == row.id)
+            )
+    for row in rows:
+        _emit(payload(row), row.target, user_ids.get(row.id), row.mill_id)
+        row.dispatched_at = sa.func.now()
+    db.session.flush()
+    log.info("Relayed %d undispatched notifications", len(rows))
+    return len(rows)
+
+
+def list_for_user_stmt(user_id, *, unread: bool | None = None):
+    """The user's notifications, newest first, each row (Notification, read_at)."""
+    stmt = (
+        sa.select(Notification, NotificationRecipient.read_at)
+        .join(NotificationRecipient, NotificationRecipient.notification_id == Notification.id)
+        .where(NotificationRecipient.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    if unread:
+        stmt = stmt.where(NotificationRecipient.read_at.is_(None))
+    return stmt
+
+
+def unread_count(user_id) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(NotificationRecipient)
+        .where(NotificationRecipient.user_id == user_id, NotificationRecipient.read_at.is_(None))
+    )
+
+
+def mark_read(*, user, notification_id) -> tuple[Notification, datetime]:
+    """Mark one of the user's notifications read; someone else's (or none) is NotFound."""
+    recipient = db.session.get(NotificationRecipient, (notification_id, user.id))
+    if recipient is None:
+        raise NotFound("Notification not found")
+    if recipient.read_at is None:
+        recipient.read_at = datetime.now(UTC)
+        db.session.flush()
+    return db.session.get(Notification, notification_id), recipient.read_at
+
+
+def mark_all_read(*, user) -> int:
+    result = db.session.execute(
+        sa.update(NotificationRecipient)
+        .where(NotificationRecipient.user_id == user.id, NotificationRecipient.read_at.is_(None))
+        .values(read_at=sa.func.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
