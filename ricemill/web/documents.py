@@ -164,7 +164,7 @@ DOCUMENTS = {
             field("name", "Name", required=True, maxlength=120),
             field("phone", "Phone", "tel", maxlength=20),
             field("designation", "Designation", maxlength=60),
-            field("dailyWage", "Daily wage (₹)", "number", step="0.01"),
+            field("dailyWage", "Daily wage (₹)", "number", required=True, step="0.01"),
             field("joinedOn", "Joined on", "date", required=True, today=True),
         ],
         "columns": [

@@ -24,7 +24,6 @@ from ..auth import service as auth_service
 from ..auth.roles import Role, role_allows
 from ..common.errors import DomainError
 from ..extensions import db
-from ..realtime.events import CLIENT_EVENTS, SERVER_EVENTS
 from .documents import DOCUMENTS
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
@@ -110,8 +109,6 @@ def _page_context():
 
 
 def _render(template: str, **context):
-    context.setdefault("server_events", SERVER_EVENTS)
-    context.setdefault("client_events", CLIENT_EVENTS)
     return render_template(template, **context)
 
 

@@ -93,6 +93,7 @@ def seed(app):
 def open_page(browser, live_server):
     """open_page(user, path="/", **context_options) → a logged-in page; all contexts closed after."""
     contexts = []
+    pages = []
 
     def _open(user, path="/", password=None, **options):
         from tests.factories import PASSWORD
@@ -101,12 +102,18 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        # uncaught script errors fail the test that caused them (see the check below)
+        page.js_errors = []
+        page.on("pageerror", lambda error: page.js_errors.append(str(error)))
         login(page, user.email, password or PASSWORD, next_path=path)
+        pages.append(page)
         return page
 
     yield _open
+    errors = [error for page in pages for error in page.js_errors]
     for context in contexts:
         context.close()
+    assert not errors, f"script errors in the pages: {errors}"
 
 
 def login(page, email: str, password: str, next_path: str = "/") -> None:
@@ -120,3 +127,33 @@ def login(page, email: str, password: str, next_path: str = "/") -> None:
 def wait_live(page) -> None:
     """The page's socket is connected and its first sync is done."""
     page.wait_for_selector("#conn[data-state='live']")
+
+
+class Api:
+    """The REST API of the live server as one user (a Bearer token, as any API client)."""
+
+    def __init__(self, base_url: str, user, password: str | None = None):
+        from tests.factories import PASSWORD
+
+        self.base = base_url + "/api/v1"
+        self.mill = f"{self.base}/mills/{user.mill_id}"
+        self.http = requests.Session()
+        body = {"email": user.email, "password": password or PASSWORD}
+        response = self.http.post(self.base + "/auth/login", json=body, timeout=10)
+        response.raise_for_status()
+        self.http.headers["Authorization"] = "Bearer " + response.json()["data"]["accessToken"]
+
+    def post(self, path: str, body: dict, expect: int = 201) -> dict:
+        response = self.http.post(self.mill + path, json=body, timeout=10)
+        assert response.status_code == expect, response.text
+        return response.json()["data"]
+
+    def get(self, path: str) -> dict:
+        response = self.http.get(self.mill + path, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def rest(live_server):
+    return lambda user: Api(live_server, user)

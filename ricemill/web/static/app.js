@@ -13,10 +13,9 @@
     timezone: body.dataset.timezone || 'Asia/Kolkata',
     standardMoisture: Number(body.dataset.standardMoisture || 17),
   };
-  // Event names come from the server's constants module, rendered into the page.
-  const names = JSON.parse(document.getElementById('rm-events').textContent);
-  const E = names.server;
-  const C = names.client;
+  // Event names come from the server (/realtime/events.js, built from its constants module).
+  const E = window.RICEMILL_EVENTS.SERVER_EVENTS;
+  const C = window.RICEMILL_EVENTS.CLIENT_EVENTS;
 
   // --- formatting ------------------------------------------------------------------------------
   const inr = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR' });

@@ -8,13 +8,11 @@
   document.getElementById('att-date').textContent = RM.fmt.date(day);
 
   async function load() {
-    const [staff, marks] = await Promise.all([
-      RM.millApi('/staff?status=ACTIVE&perPage=100'),
-      RM.millApi(`/attendance?date=${day}&perPage=100`),
-    ]);
-    const byStaff = new Map((marks.data || []).map((a) => [String(a.staffId), a.status]));
+    // every staff member employed today, with today's status or null
+    const res = await RM.millApi(`/attendance?date=${day}`);
+    const people = ((res.data && res.data.entries) || []).map((e) => ({ id: e.staffId, name: e.name, status: e.status }));
+    const byStaff = new Map(people.map((p) => [String(p.id), p.status]));
     tbody.replaceChildren();
-    const people = (staff.data || []).filter((s) => !s.status || s.status === 'ACTIVE');
     people.forEach((s) => {
       const tr = document.createElement('tr');
       tr.dataset.id = s.id;
@@ -37,7 +35,7 @@
       });
       tbody.append(tr);
     });
-    const present = [...byStaff.values()].filter((v) => v === 'PRESENT').length;
+    const present = [...byStaff.values()].filter((v) => v === 'PRESENT' || v === 'HALF_DAY').length;
     document.getElementById('att-summary').textContent = `${present} of ${people.length} present`;
   }
   async function mark(s, status) {
@@ -45,7 +43,7 @@
     box.textContent = '';
     RM.emit(RM.C.ACTIVITY_TYPING, { millId: RM.ctx.millId, entity: 'attendance', action: 'editing' });
     try {
-      await RM.millApi('/attendance', { method: 'POST', body: { staffId: s.id, date: day, status } });
+      await RM.millApi('/attendance', { method: 'POST', body: { date: day, entries: [{ staffId: s.id, status }] } });
     } catch (err) {
       box.textContent = [err.message, ...(err.errors || []).map((e) => `${e.field}: ${e.message}`)].join(' · ');
       load();

@@ -16,27 +16,24 @@
 
   function renderStats(d) {
     if (!d) return;
-    const p = pick(d, 'today.purchases', 'purchasesToday') || {};
-    const s = pick(d, 'today.sales', 'salesToday') || {};
+    const p = pick(d, 'today.purchases') || {};
+    const s = pick(d, 'today.sales') || {};
     set('stat-purchases-amount', fmt.money(p.amount || 0));
-    set('stat-purchases-kg', `${p.count || 0} · ${fmt.kg(p.kg ?? p.netWeightKg ?? p.quantityKg ?? 0)}`);
+    set('stat-purchases-kg', `${p.count || 0} · ${fmt.kg(p.kg || 0)}`);
     set('stat-sales-amount', fmt.money(s.amount || 0));
-    set('stat-sales-kg', `${s.count || 0} · ${fmt.kg(s.kg ?? s.quantityKg ?? 0)}`);
+    set('stat-sales-kg', `${s.count || 0} · ${fmt.kg(s.kg || 0)}`);
     const m = pick(d, 'milling') || {};
-    set('stat-batches', `${pick(m, 'inProgress', 'batchesInProgress') ?? pick(d, 'batchesInProgress') ?? 0} running`);
-    const outturn = pick(m, 'todayOutturnPercent', 'outturnPercentToday', 'outturnToday') ?? pick(d, 'todayOutturnPercent');
+    set('stat-batches', `${m.inProgress ?? 0} running`);
+    const outturn = pick(m, 'outturnPercentToday');
     set('stat-outturn', outturn === undefined ? 'no batch completed today' : `outturn today ${fmt.percent(outturn)}`);
-    set('stat-receivable', fmt.money(pick(d, 'receivables', 'outstanding.receivables', 'receivablesOutstanding') || 0));
-    set('stat-payable', fmt.money(pick(d, 'payables', 'outstanding.payables', 'payablesOutstanding') || 0));
+    set('stat-receivable', fmt.money(pick(d, 'finance.receivables', 'receivables') || 0));
+    set('stat-payable', fmt.money(pick(d, 'finance.payables', 'payables') || 0));
     const staff = pick(d, 'staff') || {};
-    set('stat-staff', `${pick(staff, 'presentToday', 'present') ?? 0} / ${pick(staff, 'active', 'activeStaff', 'total') ?? 0}`);
-    const alerts = pick(d, 'lowStockAlerts', 'openLowStockAlerts', 'alerts');
-    const nAlerts = Array.isArray(alerts) ? alerts.length : Number(alerts || 0);
+    set('stat-staff', `${staff.present ?? 0} / ${staff.active ?? 0}`);
+    const nAlerts = Number(pick(d, 'lowStockAlerts') || 0);
     set('stat-alerts', nAlerts ? `${nAlerts} low-stock alert${nAlerts > 1 ? 's' : ''}` : 'no low-stock alerts');
-    const stock = pick(d, 'stock', 'stocks');
-    if (Array.isArray(stock)) renderStock(stock);
-    const series = pick(d, 'series', 'chart', 'last30Days', 'daily');
-    if (Array.isArray(series)) renderChart(series);
+    if (Array.isArray(d.stock)) renderStock(d.stock);
+    if (Array.isArray(d.series)) renderChart(d.series);
   }
 
   const stockRows = new Map();
@@ -48,13 +45,14 @@
       tr.dataset.stockType = st.stockType;
       tbody.append(tr);
       stockRows.set(st.stockType, tr);
-      paintStock(st.stockType, st.quantity, st.minStockLevel);
+      paintStock(st.stockType, st.quantity, st.minStockLevel, st.low);
     });
   }
-  function paintStock(type, quantity, min) {
+  function paintStock(type, quantity, min, lowFlag) {
     const tr = stockRows.get(type);
     if (!tr) return;
-    const low = Number(min) > 0 && Number(quantity) < Number(min);
+    // the server's rule: at or below a non-zero minimum
+    const low = lowFlag ?? (Number(min) > 0 && Number(quantity) <= Number(min));
     tr.className = low ? 'low' : '';
     tr.replaceChildren();
     const cells = [fmt.status(type), fmt.kg(quantity), Number(min) > 0 ? fmt.kg(min) : '–'];
@@ -78,9 +76,9 @@
   }
 
   function renderChart(series) {
-    const labels = series.map((p) => fmt.date(p.date || p.day));
-    const bought = series.map((p) => Number(p.purchasedKg ?? p.purchaseKg ?? p.purchases ?? 0) / 100);
-    const sold = series.map((p) => Number(p.soldKg ?? p.saleKg ?? p.sales ?? 0) / 100);
+    const labels = series.map((p) => fmt.date(p.date).slice(0, 6));
+    const bought = series.map((p) => Number(p.purchasedKg || 0) / 100);
+    const sold = series.map((p) => Number(p.soldKg || 0) / 100);
     if (typeof Chart === 'undefined') return;
     if (chart) {
       chart.data.labels = labels;
@@ -141,6 +139,11 @@
   const refreshStats = RM.debounce(loadDashboard, 300);
   RM.on('*', ({ name, payload }) => {
     if (payload && payload.seq && name !== E.ACTIVITY_NEW && name !== E.DASHBOARD_STATS) refreshStats();
+  });
+  // A replay brings the documents' events but not their activity entries: re-read the feed.
+  RM.on(E.SYNC_DONE, (p) => {
+    const top = Number(feed.firstElementChild ? feed.firstElementChild.dataset.seq : 0);
+    if (p && p.seq > top) { loadFeed(); refreshStats(); }
   });
   RM.on('connect', () => { if (RM.ctx.millId) RM.emit(RM.C.REQUEST_DASHBOARD, RM.ctx.millId); });
 })();

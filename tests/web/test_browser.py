@@ -1,0 +1,158 @@
+"""The pages in real headless Chromium against the real server process (see conftest.py)."""
+
+import pytest
+
+from ricemill.auth.roles import Role
+from tests.factories import PASSWORD, make_mill, make_user
+
+from .conftest import login, wait_live
+
+pytestmark = [pytest.mark.committed, pytest.mark.browser]
+
+
+def test_login_and_a_refused_login(seed, browser, live_server):
+    mill = make_mill("Login Mill")
+    user = make_user(Role.OPERATOR, mill, name="Ravi")
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/")
+        assert "/login" in page.url  # a page that needs a login sends you to it
+        page.fill("#email", user.email)
+        page.fill("#password", "not the password")
+        page.click("button[type=submit]")
+        assert page.locator("#login-error").inner_text() == "Invalid email or password"
+        assert "/login" in page.url
+
+        login(page, user.email, PASSWORD)
+        assert page.locator("h1").inner_text() == "Today at Login Mill"
+        wait_live(page)
+        page.click("#logout")
+        page.wait_for_url("**/login")
+        page.goto("/")
+        assert "/login" in page.url
+    finally:
+        context.close()
+
+
+def _purchase(farmer: str, gross: float = 1300, moisture: float = 17) -> dict:
+    return {
+        "farmerName": farmer,
+        "grossWeightKg": gross,
+        "tareWeightKg": 50,
+        "moisturePercent": moisture,
+        "ratePerQuintal": 2200,
+    }
+
+
+def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed, open_page):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Sri Lakshmi")
+    other = make_mill("Annapurna")
+    recorder = make_user(Role.OPERATOR, mill, name="Ravi")
+    watcher = make_user(Role.MANAGER, mill, name="Lakshmi")
+    outsider = make_user(Role.MILL_ADMIN, other, name="Outsider")
+
+    watching = open_page(watcher, "/")
+    outside = open_page(outsider, "/")
+    recording = open_page(recorder, "/documents/purchases")
+    for page in (watching, outside, recording):
+        wait_live(page)
+    paddy = "#stock-table tr[data-stock-type='PADDY'] td:nth-child(2)"
+    expect(watching.locator(paddy)).to_have_text("0 kg (0.00 q)")
+    expect(watching.locator("#stat-purchases-amount")).to_have_text("₹0.00")
+    outside_feed = outside.locator("#feed").inner_text()
+
+    # The form previews what the server will compute: 1,250 kg at 19% moisture (standard 17%)
+    # loses 1,250 × 2 / 83 = 30.12 kg; 1,219.88 kg at ₹2,200/q is ₹26,837.36.
+    recording.fill("#farmerName", "Suresh")
+    recording.fill("#grossWeightKg", "1300")
+    recording.fill("#tareWeightKg", "50")
+    recording.fill("#moisturePercent", "19")
+    recording.fill("#ratePerQuintal", "2200")
+    expect(recording.locator("#pv-deduction")).to_have_text("30.12 kg (0.30 q)")
+    expect(recording.locator("#pv-net")).to_have_text("1,219.88 kg (12.20 q)")
+    expect(recording.locator("#pv-amount")).to_have_text("₹26,837.36")
+    with recording.expect_response(
+        lambda r: r.url.endswith("/paddy-purchases") and r.request.method == "POST"
+    ) as answer:
+        recording.click("button[type=submit]")
+    assert answer.value.status == 201
+    saved = answer.value.json()["data"]
+    assert saved["netWeightKg"] == 1219.88 and saved["amount"] == 26837.36
+
+    # Within 2 s, without a reload: the toast, the feed entry, the new stock, the dashboard numbers.
+    live = {"timeout": 2000}
+    expect(watching.locator(".toast", has_text="Ravi created a new purchase")).to_be_visible(**live)
+    expect(watching.locator("#feed li").first).to_contain_text("Suresh", **live)
+    expect(watching.locator(paddy)).to_have_text("1,219.88 kg (12.20 q)", **live)
+    expect(watching.locator("#stat-purchases-amount")).to_have_text("₹26,837.36", **live)
+    expect(watching.locator("#bell-count")).to_have_text("1", **live)
+    # the recorder's own list shows it too
+    expect(recording.locator("#doc-list tbody tr").first).to_contain_text("Suresh", **live)
+
+    # The other mill's user, open all along, saw none of it.
+    outside.wait_for_timeout(1000)
+    expect(outside.locator(".toast")).to_have_count(0)
+    assert outside.locator("#feed").inner_text() == outside_feed
+    expect(outside.locator(paddy)).to_have_text("0 kg (0.00 q)")
+    expect(outside.locator("#stat-purchases-amount")).to_have_text("₹0.00")
+    assert outside.evaluate("RM.live.lastSeq") == 0
+
+
+def test_the_typing_indicator_appears_for_the_other_user_and_clears(seed, open_page):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Typing Mill")
+    typist = make_user(Role.OPERATOR, mill, name="Ravi")
+    watcher = make_user(Role.MANAGER, mill, name="Lakshmi")
+    watching = open_page(watcher, "/")
+    typing = open_page(typist, "/documents/sales")
+    wait_live(watching)
+    wait_live(typing)
+
+    typing.fill("#buyerName", "Gupta Traders")
+    expect(watching.locator("#typing")).to_have_text("Ravi is creating a sale…", timeout=2000)
+    expect(typing.locator("#typing")).to_have_text("")  # never yourself
+    # stopping (4 s idle) clears it for the others
+    expect(watching.locator("#typing")).to_have_text("", timeout=7000)
+
+
+def test_a_page_that_lost_its_connection_catches_up_on_reconnect(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Replay Mill")
+    watcher = make_user(Role.MANAGER, mill, name="Lakshmi")
+    writer = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(writer)
+    api.post("/paddy-purchases", _purchase("Before"))
+
+    listing = open_page(watcher, "/documents/purchases")
+    dashboard = open_page(watcher, "/")
+    for page in (listing, dashboard):
+        wait_live(page)
+        expect(page.locator("#conn")).to_have_text("Live")
+    expect(listing.locator("#doc-list tbody tr")).to_have_count(1)
+
+    for page in (listing, dashboard):
+        page.evaluate("RM.pause()")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+    api.post("/paddy-purchases", _purchase("Missed One"))
+    api.post("/paddy-purchases", _purchase("Missed Two", gross=2050))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    listing.wait_for_timeout(500)
+    expect(listing.locator("#doc-list tbody tr")).to_have_count(1)  # really cut off
+
+    for page in (listing, dashboard):
+        page.evaluate("RM.resume()")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(listing.locator("#doc-list tbody tr")).to_have_count(3, timeout=3000)
+    expect(listing.locator("#doc-list tbody")).to_contain_text("Missed Two")
+    expect(dashboard.locator("#feed")).to_contain_text("Missed One", timeout=3000)
+    # 1,250 + 1,250 + 2,000 kg of paddy
+    paddy = "#stock-table tr[data-stock-type='PADDY'] td:nth-child(2)"
+    expect(dashboard.locator(paddy)).to_have_text("4,500 kg (45.00 q)", timeout=3000)
+    assert listing.evaluate("RM.live.lastSeq") == current
+    assert dashboard.evaluate("RM.live.lastSeq") == current
