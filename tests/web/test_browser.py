@@ -156,3 +156,89 @@ def test_a_page_that_lost_its_connection_catches_up_on_reconnect(seed, open_page
     expect(dashboard.locator(paddy)).to_have_text("4,500 kg (45.00 q)", timeout=3000)
     assert listing.evaluate("RM.live.lastSeq") == current
     assert dashboard.evaluate("RM.live.lastSeq") == current
+
+
+def _submit_expecting_422(page, form: str, fills: dict, fields: list[str]) -> None:
+    """Fill a form by input name, submit, and see the server's field errors next to the inputs."""
+    from playwright.sync_api import expect
+
+    for name, value in fills.items():
+        target = page.locator(f"{form} [name='{name}']")
+        if target.evaluate("el => el.tagName") == "SELECT":
+            target.select_option(value)
+        else:
+            target.fill(value)
+    with page.expect_response(lambda r: "/api/v1/" in r.url and r.request.method in ("POST", "PATCH")) as answer:
+        page.click(f"{form} button[type=submit]")
+    assert answer.value.status == 422, answer.value.text()
+    sent = {error["field"] for error in answer.value.json()["errors"]}
+    for field in fields:
+        assert field in sent, f"{form}: the server did not refuse {field}: {sent}"
+        slot = page.locator(f"{form} .field-error[data-error-for='{field}']")
+        expect(slot).not_to_be_empty()
+        expect(page.locator(f"{form} [name='{field}']")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"{form} .form-error")).to_contain_text("Validation failed")
+
+
+def test_every_form_shows_the_servers_field_errors_and_writes_nothing(seed, open_page, rest):
+    mill = make_mill("Form Mill")
+    admin = make_user(Role.MILL_ADMIN, mill, name="Owner")
+    api = rest(admin)
+    api.post("/paddy-purchases", _purchase("Stock for milling", gross=5050))
+    batch = api.post("/milling-batches", {"paddyInputKg": 1000})
+
+    def totals():
+        """Every document list's total, the stock levels and the PADDY ledger: what a form could change."""
+        lists = ["paddy-purchases", "sales", "inwards", "outwards", "milling-batches", "staff"]
+        snapshot = {path: api.get(f"/{path}?perPage=1")["meta"]["total"] for path in lists}
+        snapshot["stock"] = [(s["stockType"], s["quantity"], s["minStockLevel"]) for s in api.get("/stock")["data"]]
+        snapshot["ledger"] = api.get("/stock/PADDY")["meta"]["total"]
+        snapshot["batch"] = api.get(f"/milling-batches/{batch['id']}")["data"]["status"]
+        return snapshot
+
+    before = totals()
+    page = open_page(admin, "/documents/purchases")
+    cases = [
+        ("/documents/purchases", "#doc-form", {"grossWeightKg": "1300", "moisturePercent": "55",
+                                               "ratePerQuintal": "2200"}, ["farmerName", "moisturePercent"]),
+        ("/documents/sales", "#doc-form", {"buyerName": "Gupta", "quantityKg": "-5"}, ["quantityKg", "ratePerQuintal"]),
+        ("/documents/inwards", "#doc-form", {"quantityKg": "0"}, ["quantityKg"]),
+        ("/documents/outwards", "#doc-form", {"quantityKg": "-1", "bags": "-2"}, ["quantityKg", "bags"]),
+        ("/documents/staff", "#doc-form", {"dailyWage": "-10"}, ["name", "dailyWage"]),
+        ("/milling", "#start-form", {"paddyInputKg": "0"}, ["paddyInputKg"]),
+        ("/stock", "#min-form", {"minStockLevel": "-5"}, ["minStockLevel"]),
+        ("/stock", "#adjust-form", {"change": "0"}, ["change", "reason"]),
+    ]  # fmt: skip
+    for path, form, fills, fields in cases:
+        page.goto(path)
+        page.wait_for_selector("body[data-ready='1']")
+        _submit_expecting_422(page, form, fills, fields)
+
+    # completing a batch with a negative output
+    page.goto("/milling")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click(f"#batch-list tr[data-id='{batch['id']}'] button")
+    _submit_expecting_422(
+        page, "#complete-form", {"outputs.RICE": "-5", "outputs.BRAN": "50", "outputs.HUSK": "200"}, ["outputs.RICE"]
+    )
+    assert totals() == before
+
+
+def test_platform_forms_show_field_errors(seed, open_page, rest):
+    from ricemill.mills.models import Mill
+
+    admin = make_user(Role.SUPER_ADMIN, name="Platform Admin")
+    from ricemill.extensions import db
+
+    count = db.session.query(Mill).count()
+    page = open_page(admin, "/admin")
+    _submit_expecting_422(
+        page,
+        "#mill-form",
+        {"name": "New Mill", "code": "bad code", "admin.name": "Owner", "admin.email": "owner@new.test",
+         "admin.password": "short"},
+        ["code", "admin.password"],
+    )  # fmt: skip
+    _submit_expecting_422(page, "#broadcast-form", {"message": "Hello"}, ["title"])
+    db.session.rollback()
+    assert db.session.query(Mill).count() == count
