@@ -14,7 +14,7 @@ STOCK_TYPES = StockType.values()
 MAX_KG = 10_000_000
 
 
-def _actor_of(user_id):
+def actor_of(user_id):
     """{id, name} of a user id (the identity map makes repeats free), or None."""
     if user_id is None:
         return None
@@ -110,7 +110,7 @@ class AdjustmentSchema(CamelSchema):
     change = Quantity(3, dump_only=True)
     reason = fields.String(dump_only=True)
     quantity_after = Weight(dump_only=True)
-    created_by = fields.Function(lambda adj: _actor_of(adj.created_by_id), dump_only=True)
+    created_by = fields.Function(lambda adj: actor_of(adj.created_by_id), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -136,7 +136,7 @@ class GoodsMovementSchema(CamelSchema):
     vehicle_number = fields.String(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True, allow_none=True)
     date = fields.Date(attribute="movement_date", dump_only=True)
-    created_by = fields.Function(lambda doc: _actor_of(doc.created_by_id), dump_only=True)
+    created_by = fields.Function(lambda doc: actor_of(doc.created_by_id), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
