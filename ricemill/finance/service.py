@@ -1,8 +1,21 @@
-"""Payments and receipts: what is paid against purchases and sales, and the receipts it issues."""
+"""Payments and receipts: what is paid against purchases and sales, and the receipts it issues.
+
+Functions flush and never commit. A payment locks the purchase or sale it pays (so two payments
+cannot both fit the same balance), and a RECEIVED payment takes the mill's next receipt number in
+the same transaction, so a refused payment writes nothing and consumes no number.
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from .types import PaymentStatus
+from ..common.errors import Conflict, Invalid
+from ..common.tenancy import get_mill_document
+from ..extensions import db
+from ..mills.models import next_sequence_value
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import publish
+from .models import Payment, Receipt
+from .schemas import PaymentSchema, ReceiptSchema
+from .types import PaymentDirection, PaymentMode, PaymentStatus
 
 PAISE = Decimal("0.01")
 
@@ -11,8 +24,138 @@ def rupees(value) -> Decimal:
     return Decimal(value).quantize(PAISE, ROUND_HALF_UP)
 
 
+def rupees_text(value) -> str:
+    return f"₹{rupees(value):,.2f}"
+
+
 def payment_status_for(*, amount, paid) -> PaymentStatus:
     """PENDING until something is paid, PARTIAL until all of it is, then PAID."""
     if paid <= 0:
         return PaymentStatus.PENDING
     return PaymentStatus.PAID if paid >= amount else PaymentStatus.PARTIAL
+
+
+def _pay_document(document, amount: Decimal) -> None:
+    """Add `amount` to a locked purchase or sale; 409 when it is more than the balance."""
+    balance = document.amount - document.paid_amount
+    if amount > balance:
+        raise Conflict(
+            f"A payment of {rupees_text(amount)} is more than the balance of {rupees_text(balance)}",
+            errors=[{"field": "amount", "message": f"At most {balance}"}],
+        )
+    document.paid_amount = document.paid_amount + amount
+    document.payment_status = payment_status_for(amount=document.amount, paid=document.paid_amount)
+
+
+def create_payment(*, mill, data: dict, actor) -> Payment:
+    """Record a payment made or received, pay the linked purchase or sale, and, when RECEIVED,
+    issue its receipt. The schema has already refused a purchase with RECEIVED, a sale with MADE,
+    and both at once."""
+    # Imported here: the purchase and sale services import this module for the money helpers.
+    from ..purchases.models import PaddyPurchase
+    from ..purchases.service import mill_today, publish_purchase_updated
+    from ..sales.models import Sale
+    from ..sales.service import publish_sale_updated
+
+    direction = PaymentDirection(data["direction"])
+    amount = rupees(data["amount"])
+    party_name = (data.get("party_name") or "").strip()
+    purchase = sale = None
+    if data.get("purchase_id"):
+        purchase = get_mill_document(PaddyPurchase, mill.id, data["purchase_id"], for_update=True, label="Purchase")
+        party_name = party_name or purchase.farmer_name
+        _pay_document(purchase, amount)
+    elif data.get("sale_id"):
+        sale = get_mill_document(Sale, mill.id, data["sale_id"], for_update=True, label="Sale")
+        party_name = party_name or sale.buyer_name
+        _pay_document(sale, amount)
+    if not party_name:
+        raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
+
+    payment = Payment(
+        mill_id=mill.id,
+        created_by_id=actor.id,
+        direction=direction,
+        party_name=party_name,
+        amount=amount,
+        mode=PaymentMode(data["mode"]),
+        reference=data.get("reference"),
+        purchase_id=purchase.id if purchase else None,
+        sale_id=sale.id if sale else None,
+        payment_date=data.get("payment_date") or mill_today(mill),
+        notes=data.get("notes"),
+    )
+    db.session.add(payment)
+    db.session.flush()
+    entity = {"type": "payment", "id": str(payment.id)}
+    if direction == PaymentDirection.RECEIVED:
+        publish(
+            SERVER_EVENTS["PAYMENT_RECEIVED"],
+            mill.id,
+            {"payment": PaymentSchema().dump(payment), "receivedBy": actor.actor},
+            actor=actor.actor,
+            summary=f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})",
+            entity=entity,
+        )
+        _issue_receipt(payment, actor)
+    else:
+        publish(
+            SERVER_EVENTS["PAYMENT_MADE"],
+            mill.id,
+            {"payment": PaymentSchema().dump(payment), "madeBy": actor.actor},
+            actor=actor.actor,
+            summary=f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})",
+            entity=entity,
+        )
+    # The document's paid amount changed: live lists refresh from its updated event.
+    if purchase is not None:
+        db.session.flush()
+        publish_purchase_updated(
+            purchase,
+            actor,
+            f"Purchase from {purchase.farmer_name} is {purchase.payment_status}:"
+            f" {rupees_text(purchase.paid_amount)} of {rupees_text(purchase.amount)} paid",
+        )
+    if sale is not None:
+        db.session.flush()
+        publish_sale_updated(
+            sale,
+            actor,
+            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {sale.payment_status}:"
+            f" {rupees_text(sale.paid_amount)} of {rupees_text(sale.amount)} received",
+        )
+    return payment
+
+
+def _issue_receipt(payment: Payment, actor) -> Receipt:
+    receipt = Receipt(
+        mill_id=payment.mill_id,
+        created_by_id=actor.id,
+        receipt_no=next_sequence_value(payment.mill_id, "receipt"),
+        payment_id=payment.id,
+        party_name=payment.party_name,
+        amount=payment.amount,
+        receipt_date=payment.payment_date,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    publish(
+        SERVER_EVENTS["RECEIPT_CREATED"],
+        payment.mill_id,
+        {"receipt": ReceiptSchema().dump(receipt), "createdBy": actor.actor},
+        actor=actor.actor,
+        summary=(
+            f"{actor.name} issued receipt {receipt.receipt_no} to {receipt.party_name}"
+            f" for {rupees_text(receipt.amount)}"
+        ),
+        entity={"type": "receipt", "id": str(receipt.id)},
+    )
+    return receipt
+
+
+def get_payment(*, mill_id, payment_id) -> Payment:
+    return get_mill_document(Payment, mill_id, payment_id, label="Payment")
+
+
+def get_receipt(*, mill_id, receipt_id) -> Receipt:
+    return get_mill_document(Receipt, mill_id, receipt_id, label="Receipt")

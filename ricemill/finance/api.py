@@ -1,0 +1,94 @@
+import sqlalchemy as sa
+from flask import g
+from flask_smorest import Blueprint
+
+from ..auth.access import mill_access
+from ..auth.roles import Permission
+from ..common.envelope import created, envelope, ok
+from ..common.pagination import paginate
+from ..extensions import db
+from ..purchases.service import contains
+from . import service
+from .models import Payment, Receipt
+from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
+
+blp = Blueprint(
+    "finance", __name__, url_prefix="/api/v1/mills", description="Payments made and received, and their receipts"
+)
+
+
+@blp.route("/<uuid:mill_id>/payments", methods=["GET"])
+@mill_access(Permission.READ)
+@blp.arguments(PaymentListQuerySchema, location="query")
+@blp.response(200, envelope(PaymentSchema, many=True))
+def list_payments(query, mill_id):
+    """List the mill's payments, newest first.
+
+    Filters: dateFrom/dateTo (payment date, inclusive), direction, mode, purchaseId, saleId.
+    """
+    stmt = sa.select(Payment).where(Payment.mill_id == mill_id)
+    if "date_from" in query:
+        stmt = stmt.where(Payment.payment_date >= query["date_from"])
+    if "date_to" in query:
+        stmt = stmt.where(Payment.payment_date <= query["date_to"])
+    for key in ("direction", "mode", "purchase_id", "sale_id"):
+        if key in query:
+            stmt = stmt.where(getattr(Payment, key) == query[key])
+    stmt = stmt.order_by(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc())
+    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    return ok(items, meta=meta)
+
+
+@blp.route("/<uuid:mill_id>/payments", methods=["POST"])
+@mill_access(Permission.UPDATE)
+@blp.arguments(PaymentSchema)
+@blp.response(201, envelope(PaymentSchema))
+def create_payment(data, mill_id):
+    """Record a payment MADE (to a farmer or supplier) or RECEIVED (from a buyer).
+
+    Linked to a purchase (MADE) or a sale (RECEIVED), it updates that document's paid amount and
+    payment status; more than the balance is refused (409). partyName defaults to the document's
+    farmer or buyer. A RECEIVED payment issues a receipt with the mill's next receipt number.
+    """
+    payment = service.create_payment(mill=g.mill, data=data, actor=g.user)
+    db.session.commit()
+    return created(payment, "Payment recorded")
+
+
+@blp.route("/<uuid:mill_id>/payments/<uuid:payment_id>", methods=["GET"])
+@mill_access(Permission.READ)
+@blp.response(200, envelope(PaymentSchema))
+def get_payment(mill_id, payment_id):
+    """Get one payment."""
+    return ok(service.get_payment(mill_id=mill_id, payment_id=payment_id))
+
+
+@blp.route("/<uuid:mill_id>/receipts", methods=["GET"])
+@mill_access(Permission.READ)
+@blp.arguments(ReceiptListQuerySchema, location="query")
+@blp.response(200, envelope(ReceiptSchema, many=True))
+def list_receipts(query, mill_id):
+    """List the mill's receipts, newest first.
+
+    Filters: dateFrom/dateTo (receipt date, inclusive), partyName (contains, any case), paymentId.
+    """
+    stmt = sa.select(Receipt).where(Receipt.mill_id == mill_id)
+    if "date_from" in query:
+        stmt = stmt.where(Receipt.receipt_date >= query["date_from"])
+    if "date_to" in query:
+        stmt = stmt.where(Receipt.receipt_date <= query["date_to"])
+    if query.get("party_name"):
+        stmt = stmt.where(contains(Receipt.party_name, query["party_name"]))
+    if "payment_id" in query:
+        stmt = stmt.where(Receipt.payment_id == query["payment_id"])
+    stmt = stmt.order_by(Receipt.receipt_no.desc())
+    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    return ok(items, meta=meta)
+
+
+@blp.route("/<uuid:mill_id>/receipts/<uuid:receipt_id>", methods=["GET"])
+@mill_access(Permission.READ)
+@blp.response(200, envelope(ReceiptSchema))
+def get_receipt(mill_id, receipt_id):
+    """Get one receipt (what a printed receipt shows)."""
+    return ok(service.get_receipt(mill_id=mill_id, receipt_id=receipt_id))
