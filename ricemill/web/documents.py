@@ -24,7 +24,7 @@ DOCUMENTS = {
         "singular": "purchase",
         "entity": "purchase",
         "path": "paddy-purchases",
-        "events": ["PURCHASE_CREATED", "PURCHASE_UPDATED", "PURCHASE_DELETED"],
+        "events": ["PURCHASE_CREATED", "PURCHASE_UPDATED", "PURCHASE_DELETED", "PAYMENT_MADE"],
         "permission": "CREATE",
         "fields": [
             field("farmerName", "Farmer name", required=True, maxlength=120),
@@ -38,7 +38,7 @@ DOCUMENTS = {
             field("ratePerQuintal", "Rate per quintal (₹)", "number", required=True, step="0.01"),
             field("vehicleNumber", "Vehicle number", maxlength=20),
             field("weighSlipNo", "Weigh slip no.", maxlength=40),
-            field("purchaseDate", "Date", "date", required=True, today=True),
+            field("purchaseDate", "Date", "date", today=True),
         ],
         "columns": [
             column("purchaseDate", "Date", "date"),
@@ -56,7 +56,7 @@ DOCUMENTS = {
         "singular": "sale",
         "entity": "sale",
         "path": "sales",
-        "events": ["SALE_CREATED", "SALE_UPDATED", "SALE_DELETED"],
+        "events": ["SALE_CREATED", "SALE_UPDATED", "SALE_DELETED", "PAYMENT_RECEIVED"],
         "permission": "CREATE",
         "fields": [
             field("buyerName", "Buyer name", required=True, maxlength=120),
@@ -66,7 +66,7 @@ DOCUMENTS = {
             field("bags", "Bags", "int"),
             field("ratePerQuintal", "Rate per quintal (₹)", "number", required=True, step="0.01"),
             field("vehicleNumber", "Vehicle number", maxlength=20),
-            field("saleDate", "Date", "date", required=True, today=True),
+            field("saleDate", "Date", "date", today=True),
         ],
         "columns": [
             column("invoiceNo", "Invoice", "int"),
@@ -93,7 +93,7 @@ DOCUMENTS = {
             field("partyName", "Party", maxlength=120),
             field("vehicleNumber", "Vehicle number", maxlength=20),
             field("notes", "Notes", "textarea", maxlength=500),
-            field("date", "Date", "date", required=True, today=True),
+            field("date", "Date", "date", today=True),
         ],
         "columns": [
             column("date", "Date", "date"),
@@ -117,7 +117,7 @@ DOCUMENTS = {
             field("partyName", "Party", maxlength=120),
             field("vehicleNumber", "Vehicle number", maxlength=20),
             field("notes", "Notes", "textarea", maxlength=500),
-            field("date", "Date", "date", required=True, today=True),
+            field("date", "Date", "date", today=True),
         ],
         "columns": [
             column("date", "Date", "date"),
@@ -132,25 +132,25 @@ DOCUMENTS = {
         "singular": "payment",
         "entity": "payment",
         "path": "payments",
-        "events": ["PAYMENT_RECEIVED", "PAYMENT_MADE", "RECEIPT_CREATED"],
+        "events": ["PAYMENT_RECEIVED", "PAYMENT_MADE", "RECEIPT_CREATED", "PURCHASE_CREATED", "SALE_CREATED"],
         "permission": "UPDATE",
         "fields": [
             field("direction", "Direction", "select", required=True, options=["RECEIVED", "MADE"], default="RECEIVED"),
-            field("partyName", "Party", required=True, maxlength=120),
             field("amount", "Amount (₹)", "number", required=True, step="0.01"),
             field("mode", "Mode", "select", required=True, options=PAYMENT_MODES, default="CASH"),
+            # optional links: the page fills these with the documents that still have a balance
+            field("saleId", "For sale (received)", "select", options=[], source="sales"),
+            field("purchaseId", "For purchase (made)", "select", options=[], source="paddy-purchases"),
+            field("partyName", "Party (default: the document's)", maxlength=120),
             field("reference", "Reference", maxlength=80),
-            field("purchaseId", "Purchase id (optional)", maxlength=36),
-            field("saleId", "Sale id (optional)", maxlength=36),
-            field("date", "Date", "date", required=True, today=True),
+            field("paymentDate", "Date", "date", today=True),
         ],
         "columns": [
-            column("date", "Date", "date"),
+            column("paymentDate", "Date", "date"),
             column("direction", "Direction", "status"),
             column("partyName", "Party"),
             column("mode", "Mode", "status"),
             column("amount", "Amount", "money"),
-            column("receipt", "Receipt", "receipt"),
         ],
     },
     "staff": {
@@ -165,7 +165,7 @@ DOCUMENTS = {
             field("phone", "Phone", "tel", maxlength=20),
             field("designation", "Designation", maxlength=60),
             field("dailyWage", "Daily wage (₹)", "number", required=True, step="0.01"),
-            field("joinedOn", "Joined on", "date", required=True, today=True),
+            field("joinedOn", "Joined on", "date", today=True),
         ],
         "columns": [
             column("name", "Name"),

@@ -242,3 +242,114 @@ def test_platform_forms_show_field_errors(seed, open_page, rest):
     _submit_expecting_422(page, "#broadcast-form", {"message": "Hello"}, ["title"])
     db.session.rollback()
     assert db.session.query(Mill).count() == count
+
+
+def test_a_received_payment_prints_its_receipt_in_indian_rupees(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Receipt Mill")
+    manager = make_user(Role.MANAGER, mill, name="Lakshmi")
+    watcher = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(manager)
+    api.post("/inwards", {"stockType": "RICE", "quantityKg": 10000})
+    # 5,612.8 kg at ₹2,200 a quintal: ₹1,23,481.60
+    sale = api.post("/sales", {"buyerName": "Gupta Traders", "stockType": "RICE", "quantityKg": 5612.8,
+                               "ratePerQuintal": 2200})  # fmt: skip
+    assert sale["amount"] == 123481.60
+
+    watching = open_page(watcher, "/documents/payments")
+    paying = open_page(manager, "/documents/payments")
+    wait_live(watching)
+    paying.select_option("#direction", "RECEIVED")
+    paying.select_option("#saleId", sale["id"])
+    paying.fill("#amount", "123481.60")
+    paying.select_option("#mode", "UPI")
+    paying.fill("#reference", "UPI-881")
+    paying.click("#doc-form button[type=submit]")
+
+    row = watching.locator("#receipt-list tbody tr").first
+    expect(row).to_contain_text("Gupta Traders", timeout=2000)
+    expect(row).to_contain_text("₹1,23,481.60")
+    expect(watching.locator("#doc-list tbody tr").first).to_contain_text("₹1,23,481.60")
+    row.locator("a").click()
+    watching.wait_for_selector("body[data-ready='1']")
+    expect(watching.locator("#r-no")).to_have_text("1")
+    expect(watching.locator("#r-party")).to_have_text("Gupta Traders")
+    expect(watching.locator("#r-amount")).to_have_text("₹1,23,481.60")
+    expect(watching.locator("#r-mode")).to_have_text("upi · UPI-881")
+    # the sale is now paid, so it is no longer offered for payment
+    expect(paying.locator(f"#saleId option[value='{sale['id']}']")).to_have_count(0, timeout=2000)
+
+
+def test_milling_and_attendance_from_the_pages_live(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Milling Mill")
+    manager = make_user(Role.MANAGER, mill, name="Lakshmi")
+    operator = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(manager)
+    api.post("/paddy-purchases", _purchase("Suresh", gross=2050))
+    staff = api.post("/staff", {"name": "Venkat", "dailyWage": 600})
+
+    mine = open_page(operator, "/milling")
+    theirs = open_page(manager, "/milling")
+    wait_live(theirs)
+    mine.fill("#variety", "Sona Masoori")
+    mine.fill("#paddyInputKg", "1000")
+    mine.click("#start-form button[type=submit]")
+    row = theirs.locator("#batch-list tbody tr").first
+    expect(row).to_contain_text("in progress", timeout=2000)
+    row.locator("button").click()
+    theirs.fill("[name='outputs.RICE']", "680")
+    theirs.fill("[name='outputs.BROKEN_RICE']", "40")
+    theirs.fill("[name='outputs.BRAN']", "60")
+    theirs.fill("[name='outputs.HUSK']", "200")
+    expect(theirs.locator("#pv-outturn")).to_have_text("68.00%")
+    expect(theirs.locator("#pv-loss")).to_have_text("20 kg (0.20 q)")
+    theirs.click("#complete-form button[type=submit]")
+    done = mine.locator("#batch-list tbody tr").first
+    expect(done).to_contain_text("completed", timeout=2000)
+    expect(done).to_contain_text("68.00%")
+
+    marking = open_page(manager, "/attendance")
+    seeing = open_page(operator, "/attendance")
+    wait_live(seeing)
+    marking.check(f"input[name='att-{staff['id']}'][value='PRESENT']")
+    expect(seeing.locator(f"input[name='att-{staff['id']}'][value='PRESENT']")).to_be_checked(timeout=2000)
+    expect(seeing.locator("#att-summary")).to_have_text("1 of 1 present")
+
+
+def test_the_platform_admin_creates_a_mill_sees_every_mill_live_and_broadcasts(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Busy Mill")
+    owner = make_user(Role.MILL_ADMIN, mill, name="Owner")
+    admin = make_user(Role.SUPER_ADMIN, name="Platform Admin")
+    platform = open_page(admin, "/admin")
+    owners_page = open_page(owner, "/")
+    wait_live(owners_page)
+    expect(platform.locator("#mill-list")).to_contain_text("Busy Mill")
+
+    platform.fill("[name='name']", "Godavari Rice Mill")
+    platform.fill("[name='code']", "GODAVARI")
+    platform.fill("[name='admin.name']", "Godavari Owner")
+    platform.fill("[name='admin.email']", "owner@godavari.test")
+    platform.fill("[name='admin.password']", "a long enough password")
+    platform.click("#mill-form button[type=submit]")
+    expect(platform.locator("#mill-list")).to_contain_text("Godavari Rice Mill", timeout=2000)
+
+    rest(owner).post("/paddy-purchases", _purchase("Narayana"))
+    expect(platform.locator("#admin-feed")).to_contain_text("Narayana", timeout=2000)
+
+    platform.select_option("[name='type']", "warning")
+    platform.fill("[name='title']", "Maintenance")
+    platform.fill("[name='message']", "The service restarts at 22:00")
+    platform.click("#broadcast-form button[type=submit]")
+    expect(owners_page.locator(".toast", has_text="The service restarts at 22:00")).to_be_visible(timeout=2000)
+
+    # the new mill's first admin can log in and sees their own, empty mill
+    from ricemill.auth.service import find_user_by_email
+
+    godavari_owner = find_user_by_email("owner@godavari.test")
+    first = open_page(godavari_owner, "/", password="a long enough password")
+    expect(first.locator("h1")).to_have_text("Today at Godavari Rice Mill")

@@ -16,19 +16,13 @@
         }
       }));
     }
-    if (spec.path === 'payments' && item.receipt) {
-      const a = document.createElement('a');
-      a.href = receiptUrl(item.receipt.id || item.receipt);
-      a.textContent = `#${item.receipt.receiptNo || 'receipt'}`;
-      td.append(a);
-    }
   }
   function receiptUrl(id) {
     const mill = new URLSearchParams(location.search).get('mill');
     return `/receipts/${id}` + (mill ? `?mill=${mill}` : '');
   }
-  const columns = spec.columns.filter((c) => c.fmt !== 'receipt');
-  const hasActions = Boolean(spec.row_action) || spec.path === 'payments';
+  const columns = spec.columns;
+  const hasActions = Boolean(spec.row_action);
 
   async function loadList() {
     const res = await RM.millApi(`/${spec.path}?perPage=50`);
@@ -40,7 +34,7 @@
     const res = await RM.millApi('/receipts?perPage=20');
     RM.renderRows(rbody, res.data || [], [
       { key: 'receiptNo', label: 'No.', fmt: 'int' },
-      { key: 'date', label: 'Date', fmt: 'date' },
+      { key: 'receiptDate', label: 'Date', fmt: 'date' },
       { key: 'partyName', label: 'Party', fmt: 'text' },
       { key: 'amount', label: 'Amount', fmt: 'money' },
     ], (item, td) => {
@@ -50,9 +44,26 @@
       td.append(a);
     });
   }
+  // Selects of documents that still have a balance (a payment may settle one).
+  async function loadSources() {
+    if (!form) return;
+    await Promise.all([...form.querySelectorAll('select[data-source]')].map(async (select) => {
+      const res = await RM.millApi(`/${select.dataset.source}?perPage=100`);
+      const keep = select.value;
+      select.replaceChildren(new Option('—', ''));
+      (res.data || []).filter((d) => d.paymentStatus !== 'PAID').forEach((d) => {
+        const due = Number(d.amount) - Number(d.paidAmount || 0);
+        const who = d.farmerName || d.buyerName;
+        const when = fmt.date(d.purchaseDate || d.saleDate);
+        select.append(new Option(`${who} · ${when} · due ${fmt.money(due)}`, d.id));
+      });
+      select.value = keep;
+    }));
+  }
   RM.onLoad(loadList);
   RM.onLoad(loadReceipts);
-  const reload = RM.debounce(() => { loadList(); loadReceipts(); });
+  RM.onLoad(loadSources);
+  const reload = RM.debounce(() => { loadList(); loadReceipts(); loadSources(); });
   spec.events.forEach((key) => RM.on(E[key], reload));
 
   if (!form) return;
