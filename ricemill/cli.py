@@ -36,3 +36,58 @@ def seed_demo_command() -> None:
     click.echo("Demo logins (password for all: see below)")
     for login in logins:
         click.echo(f"  {login['role']:<12} {login['email']:<28} {login['password']}  {login['mill'] or ''}")
+
+
+@ricemill_cli.command("check-stock")
+@click.option("--mill-id", type=click.UUID, default=None, help="Only this mill (default: every mill).")
+def check_stock_command(mill_id) -> None:
+    """Run the low-stock check once now: alerts and notifications for every low stock."""
+    from .extensions import db
+    from .inventory.alert_service import check_low_stock
+
+    found = check_low_stock(mill_id)
+    db.session.commit()
+    if not found:
+        click.echo("No low stock.")
+        return
+    click.echo(f"Low stock: {len(found)} in {len({item.mill_id for item in found})} mill(s)")
+    for item in found:
+        click.echo(
+            f"  {item.mill_name:<24} {item.stock_type:<12} {item.quantity:>14} kg"
+            f"  (minimum {item.min_level} kg)  {item.severity}"
+        )
+
+
+@ricemill_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic jobs in the foreground, as a process of their own.
+
+    Emits through SOCKETIO_MESSAGE_QUEUE when set (so the server processes deliver); run the web
+    processes with RUN_SCHEDULER=false then. Several of these may run: each job run happens once.
+    """
+    import signal
+    import threading
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from flask import current_app
+
+    from .realtime.scheduler import register_jobs
+
+    app = current_app._get_current_object()
+    if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        click.echo("Warning: SOCKETIO_MESSAGE_QUEUE is not set; this process cannot reach any socket.", err=True)
+    runner = BackgroundScheduler(timezone="UTC")
+    register_jobs(app, runner)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runner.start()
+    for job in runner.get_jobs():
+        click.echo(f"Scheduled {job.id}: next run {job.next_run_time.isoformat()}")
+    click.echo("Scheduler running; Ctrl-C to stop.", err=False)
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        runner.shutdown(wait=True)
+        click.echo("Scheduler stopped.")

@@ -1,0 +1,205 @@
+"""The scheduler: its jobs, exactly one runner per job run, started once or not at all."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from ricemill.extensions import db
+from ricemill.realtime import scheduler as sched
+from ricemill.realtime.models import MillEvent
+from tests.factories import make_mill
+
+
+@pytest.fixture
+def fresh_scheduler(monkeypatch):
+    """The module's scheduler replaced by an unstarted one (the real one is shared by the process)."""
+    fresh = BackgroundScheduler(timezone="UTC")
+    monkeypatch.setattr(sched, "scheduler", fresh)
+    yield fresh
+    if fresh.running:
+        fresh.shutdown(wait=False)
+
+
+def _slow_body(runs, hold=0.5):
+    def body():
+        runs.append(threading.get_ident())
+        time.sleep(hold)
+
+    return body
+
+
+@pytest.mark.committed
+def test_two_threads_running_the_same_job_at_once_run_its_body_once(app):
+    runs, results = [], []
+    start = threading.Barrier(2)
+
+    def worker():
+        start.wait()
+        results.append(sched.run_exclusively(app, "test-once-threads", _slow_body(runs)))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(runs) == 1
+    assert sorted(results) == [False, True]
+    # The lock went with the run: the next run goes ahead.
+    assert sched.run_exclusively(app, "test-once-threads", _slow_body(runs, 0)) is True
+    assert len(runs) == 2
+
+
+@pytest.mark.committed
+def test_two_schedulers_firing_the_same_job_at_the_same_moment_run_it_once(app):
+    runs = []
+    at = datetime.now(UTC) + timedelta(seconds=0.6)
+    schedulers = [BackgroundScheduler(timezone="UTC") for _ in range(2)]
+    for runner in schedulers:
+        runner.add_job(
+            sched.run_exclusively, DateTrigger(run_date=at), args=(app, "test-once-schedulers", _slow_body(runs))
+        )
+        runner.start()
+    try:
+        time.sleep(2.0)
+    finally:
+        for runner in schedulers:
+            runner.shutdown(wait=True)
+    assert len(runs) == 1
+
+
+@pytest.mark.committed
+def test_a_late_peer_skips_while_the_winner_holds_the_quiet_period(app):
+    runs = []
+    winner = threading.Thread(
+        target=sched.run_exclusively, args=(app, "test-quiet", _slow_body(runs, 0)), kwargs={"quiet_seconds": 0.8}
+    )
+    winner.start()
+    time.sleep(0.3)  # the winner's body is done; a peer whose clock is a little late fires now
+    assert sched.run_exclusively(app, "test-quiet", _slow_body(runs, 0)) is False
+    winner.join(5)
+    assert len(runs) == 1
+
+
+@pytest.mark.committed
+def test_a_job_commits_what_its_body_did_and_rolls_back_when_it_fails(app):
+    with app.app_context():
+        mill_id = make_mill().id
+        db.session.remove()
+
+    def publish_and(fail):
+        def body():
+            from ricemill.realtime.outbox import publish
+
+            publish("stock:updated", mill_id, {"stockType": "PADDY"})
+            if fail:
+                raise RuntimeError("boom")
+
+        return body
+
+    assert sched.run_exclusively(app, "test-commit", publish_and(fail=True)) is True  # logged, not raised
+    assert sched.run_exclusively(app, "test-commit", publish_and(fail=False)) is True
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MillEvent)) == 1
+        db.session.remove()
+
+
+def test_register_jobs_adds_the_three_jobs_with_their_intervals(app, fresh_scheduler):
+    sched.register_jobs(app, fresh_scheduler)
+    jobs = {job.id: job for job in fresh_scheduler.get_jobs()}
+    assert set(jobs) == {"low-stock", "relay", "purge-events"}
+    seconds = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
+    assert seconds == {
+        "low-stock": app.config["STOCK_CHECK_INTERVAL_SECONDS"],
+        "relay": app.config["OUTBOX_RELAY_INTERVAL_SECONDS"],
+        "purge-events": 24 * 3600,
+    }
+    # Every process counts from the same epoch, so their runs meet at the lock.
+    assert all(job.trigger.start_date == sched.EPOCH for job in jobs.values())
+    assert all(job.func is sched.run_exclusively and job.args[1] == name for name, job in jobs.items())
+
+
+def test_not_started_when_run_scheduler_is_false(app, fresh_scheduler, monkeypatch):
+    monkeypatch.setitem(app.config, "RUN_SCHEDULER", False)
+    assert sched.start_scheduler_if_configured(app) is False
+    assert not fresh_scheduler.running
+
+
+def test_started_once_only(app, fresh_scheduler, monkeypatch):
+    registered = []
+    monkeypatch.setattr(sched, "register_jobs", lambda app: registered.append(app))
+    monkeypatch.setitem(app.config, "RUN_SCHEDULER", True)
+    assert sched.start_scheduler_if_configured(app) is True
+    assert fresh_scheduler.running
+    assert sched.start_scheduler_if_configured(app) is False
+    assert len(registered) == 1
+
+
+def test_not_started_in_the_reloaders_watcher_process(app, fresh_scheduler, monkeypatch):
+    monkeypatch.setattr(sched, "register_jobs", lambda app: None)
+    monkeypatch.setitem(app.config, "RUN_SCHEDULER", True)
+    monkeypatch.setitem(app.config, "DEBUG", True)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert sched.start_scheduler_if_configured(app) is False  # the watcher only restarts the server
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    assert sched.start_scheduler_if_configured(app) is True  # the server process itself
+
+
+def test_purge_removes_only_events_older_than_the_retention(app):
+    mill = make_mill()
+    old, new = (
+        MillEvent(mill_id=mill.id, seq=seq, name="stock:updated", payload={},
+                  created_at=datetime.now(UTC) - timedelta(days=days))
+        for seq, days in ((1, app.config["EVENT_RETENTION_DAYS"] + 1), (2, 1))
+    )  # fmt: skip
+    db.session.add_all([old, new])
+    db.session.commit()
+    assert sched.purge_events_job(app) == 1
+    assert db.session.scalars(sa.select(MillEvent.seq).where(MillEvent.mill_id == mill.id)).all() == [2]
+
+
+def test_the_stock_job_publishes_the_low_stocks(app):
+    from ricemill.inventory.models import Stock
+
+    mill = make_mill()
+    db.session.execute(
+        sa.update(Stock).where(Stock.mill_id == mill.id, Stock.stock_type == "RICE").values(min_stock_level=10)
+    )
+    db.session.commit()
+    assert sched.check_stock_job() >= 1
+    db.session.commit()
+    names = db.session.scalars(sa.select(MillEvent.name).where(MillEvent.mill_id == mill.id)).all()
+    assert names == ["stock:low-alert"]
+
+
+@pytest.mark.committed
+def test_the_relay_job_sends_what_a_crash_left_undispatched(app, monkeypatch):
+    from ricemill.notifications.models import Notification
+    from ricemill.realtime import emitter
+
+    sent = []
+    for name in ("to_user", "to_mill", "to_admins", "broadcast", "to_mill_and_admins"):
+        if hasattr(emitter, name):
+            monkeypatch.setattr(emitter, name, lambda event, payload, *room, _n=name: sent.append((event, payload)))
+    long_ago = datetime.now(UTC) - timedelta(minutes=1)
+    with app.app_context():
+        mill = make_mill()
+        note = Notification(target="mill", mill_id=mill.id, type="info", title="Lost", message="m", data={},
+                            created_at=long_ago)  # fmt: skip
+        event = MillEvent(mill_id=mill.id, seq=1, name="stock:updated", payload={"seq": 1}, created_at=long_ago)
+        db.session.add_all([note, event])
+        db.session.commit()
+        note_id = note.id
+        db.session.remove()
+    assert sched.run_exclusively(app, "relay", lambda: sched.relay_job(app)) is True
+    assert ("notification", "Lost") in [(e, p.get("title")) for e, p in sent]
+    assert "stock:updated" in [e for e, _ in sent]
+    with app.app_context():
+        assert db.session.get(Notification, note_id).dispatched_at is not None
+        assert db.session.scalar(sa.select(MillEvent.dispatched_at)) is not None
+        db.session.remove()
