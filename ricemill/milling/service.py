@@ -5,7 +5,7 @@ waits, then sees COMPLETED and is refused with 409: the outputs are never added 
 """
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
@@ -84,7 +84,7 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
     batch = get_batch(mill=mill, batch_id=batch_id, for_update=True)
     if batch.status != BatchStatus.IN_PROGRESS:
         raise Conflict("This milling batch is already completed")
-    outputs = {name: Decimal(data["outputs"][name]).quantize(KG) for name in OUTPUT_COLUMNS}
+    outputs = {name: Decimal(data["outputs"][name]).quantize(KG, ROUND_HALF_UP) for name in OUTPUT_COLUMNS}
     total = sum(outputs.values())
     if total > batch.paddy_input_kg:
         raise Invalid(
@@ -99,7 +99,7 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
     for name, column in OUTPUT_COLUMNS.items():
         setattr(batch, column, outputs[name])
     batch.loss_kg = batch.paddy_input_kg - total
-    batch.outturn_percent = (outputs["RICE"] / batch.paddy_input_kg * 100).quantize(KG)
+    batch.outturn_percent = (outputs["RICE"] / batch.paddy_input_kg * 100).quantize(KG, ROUND_HALF_UP)
     batch.status = BatchStatus.COMPLETED
     batch.completed_at = datetime.now(UTC)
     batch.completed_by_id = actor.id

@@ -221,3 +221,11 @@ def test_another_mills_batch_is_404_and_untouched(client, mill, other_mill, oper
             client.post(url + "/complete", json={"outputs": OUTPUTS}, headers=auth_header(intruder)).status_code == 404
         )
     assert counts() == before
+
+
+def test_outturn_rounds_half_up(client, mill, operator_headers):
+    set_stock(mill, "PADDY", Decimal("2000"))
+    batch_id = start(client, mill, operator_headers, kg=2000).get_json()["data"]["id"]
+    # 1.01 / 2,000 × 100 = 0.0505 exactly: half-up gives 0.051 (half-even would give 0.050).
+    batch = complete(client, mill, operator_headers, batch_id, outputs={"RICE": 1.01}).get_json()["data"]
+    assert batch["outturnPercent"] == 0.051
