@@ -304,8 +304,9 @@ def free_port() -> int:
 class BenchServer:
     """`python -m bench.server` (the product app on eventlet, plus bench-only routes) in a subprocess."""
 
-    def __init__(self, db_url: str, *, extra_env: dict | None = None):
+    def __init__(self, db_url: str, *, extra_env: dict | None = None, max_size: int | None = None):
         self.db_url = db_url
+        self.max_size = max_size  # None: eventlet's default (1024 concurrent connections), as app.py
         self.port = free_port()
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen | None = None
@@ -322,7 +323,8 @@ class BenchServer:
         self.log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
         self.log_path = self.log.name
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.server", "--port", str(self.port)],
+            [sys.executable, "-m", "bench.server", "--port", str(self.port)]
+            + (["--max-size", str(self.max_size)] if self.max_size else []),
             cwd=ROOT,
             env=env,
             stdout=self.log,

@@ -132,9 +132,16 @@ def _add_routes(app) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=None,
+        help="eventlet.wsgi.server's max_size (its default, as app.py runs, is 1024 connections at once)",
+    )
     args = parser.parse_args()
     app = build_app()
-    socketio.run(app, host="127.0.0.1", port=args.port, use_reloader=False, log_output=False)
+    extra = {"max_size": args.max_size} if args.max_size else {}
+    socketio.run(app, host="127.0.0.1", port=args.port, use_reloader=False, log_output=False, **extra)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class SioClient:
         token: str | None,
         *,
         namespace: str = "/",
-        on_event: Callable[["SioClient", str, object, float], None] | None = None,
+        on_event: Callable[["SioClient", str, object, float], None] | None = None,  # (client, name, data, time.time())
         parse: bool = True,
     ):
         self.host, self.port, self.token, self.namespace = host, port, token, namespace
@@ -109,7 +109,7 @@ class SioClient:
                 elif pkt.startswith("40"):
                     self.connected = True
                     for rest in packets:  # events that came in the same read
-                        self._handle(rest, time.perf_counter())
+                        self._handle(rest, time.time())
                     return
                 elif pkt.startswith("44"):
                     raise ConnectRefused(pkt[2:])
@@ -120,7 +120,7 @@ class SioClient:
         try:
             while not self.closed:
                 events = await self._pump()
-                now = time.perf_counter()
+                now = time.time()
                 for ev in events:
                     if isinstance(ev, TextMessage):
                         self._text.append(ev.data)
