@@ -1,5 +1,6 @@
 """Binds the one SocketIO instance to the app. Handlers and dispatch register from here."""
 
+import os
 import sys
 
 from flask import Flask
@@ -15,6 +16,31 @@ def _async_mode() -> str:
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
         return "eventlet"
     return "threading"
+
+
+def origin_checker(allowed: list[str]):
+    """Engine.IO's Origin check: the server's own origin (its pages) and the CLIENT_URL allow-list.
+
+    A list alone would refuse the server's own pages once CLIENT_URL is set; `*` is never implied.
+    """
+    allowed = frozenset(origin.rstrip("/") for origin in allowed)
+
+    def check(origin, environ=None) -> bool:
+        if origin is None:
+            return True  # not a browser: nothing to protect (the token is still required)
+        origin = origin.rstrip("/")
+        if origin in allowed:
+            return True
+        if environ and "HTTP_HOST" in environ:
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).split(",")[0]
+            host = environ.get("HTTP_X_FORWARDED_HOST", environ["HTTP_HOST"]).split(",")[0]
+            return origin in (
+                f"{scheme.strip()}://{host.strip()}",
+                f"{environ.get('wsgi.url_scheme')}://{environ['HTTP_HOST']}",
+            )
+        return False
+
+    return check
 
 
 def _register_handlers() -> None:
@@ -37,9 +63,12 @@ def init_realtime(app: Flask) -> None:
     from .routes import blp
 
     cfg = app.config
-    origins = cfg.get("CLIENT_URL") or None  # None: same origin only
+    origins = origin_checker(cfg.get("CLIENT_URL") or [])
     options = {}
-    manager = live_auth.client_manager_for(cfg.get("SOCKETIO_MESSAGE_QUEUE"))
+    # The pub/sub channel: Redis channels ignore the database number, so deployments (and parallel
+    # test runs) sharing one Redis keep apart by channel.
+    channel = cfg.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
+    manager = live_auth.client_manager_for(cfg.get("SOCKETIO_MESSAGE_QUEUE"), channel)
     if manager is not None:
         options["client_manager"] = manager  # carries live-authorisation control messages too
     _register_handlers()
