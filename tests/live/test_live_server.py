@@ -183,6 +183,17 @@ def test_client_away_gets_exactly_its_missed_events_in_order_on_sync(servers, wo
     assert done[0] == {"millId": world["a"], "seq": last_seq + 20}
 
 
+def test_oversized_message_drops_only_its_sender(servers, world, clients):
+    server = servers()
+    big, calm = clients(server.url, world["tokens"]["a_operator"]), clients(server.url, world["tokens"]["a_manager"])
+    big.wait_event("connected")
+    calm.wait_event("connected")
+    big.sio.emit("join:mill", "x" * 100_000)  # over the 64 KB limit
+    assert big.disconnected.wait(5)
+    assert calm.emit("join:mill", world["a"])["ok"] is True
+    assert calm.sio.connected
+
+
 def test_expired_token_is_disconnected(servers, world, clients, live_app):
     server = servers()
     short = token(live_app, world["users"]["a_operator"], expires_delta=timedelta(seconds=2))
