@@ -1,5 +1,10 @@
 """Demo data for the quick start. Idempotent: running it again changes nothing."""
 
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 
 from .auth import service as auth_service
@@ -8,6 +13,7 @@ from .auth.roles import Role
 from .extensions import db
 from .mills import service as mill_service
 from .mills.models import Mill
+from .purchases.models import PaddyPurchase
 
 DEMO_PASSWORD = "ricemill-demo-1"
 
@@ -50,4 +56,253 @@ def seed_demo() -> list[dict]:
 
 
 def seed_month(mill: Mill) -> None:
-    """A realistic month of the mill's work (added by the domain layer; a no-op until then)."""
+    """A realistic last 30 days of the mill's work, written through the real services.
+
+    Paddy bought every day (moisture 14-22%), milled in batches (one still running today), rice
+    and by-products sold, farmers paid and buyers paying (partly), eight staff with their daily
+    attendance (one who left), and minimum stock levels with one stock low. Document dates are
+    the mill's days; batch times are set to those days too. Skipped for a mill that already has
+    purchases, so running the seed again changes nothing. Deterministic (seeded by the mill code).
+    """
+    if db.session.scalar(sa.select(sa.exists().where(PaddyPurchase.mill_id == mill.id))):
+        return
+    users = {u.role: u for u in db.session.scalars(sa.select(User).where(User.mill_id == mill.id, User.is_active))}
+    operator = users.get(Role.OPERATOR) or users.get(Role.MANAGER) or users.get(Role.MILL_ADMIN)
+    manager = users.get(Role.MANAGER) or users.get(Role.MILL_ADMIN) or operator
+    owner = users.get(Role.MILL_ADMIN) or manager
+    if operator is None:
+        return  # no one to record the work
+    _MonthSeeder(mill, operator=operator, manager=manager, owner=owner).run()
+
+
+DAYS = 30
+_FARMERS = [
+    ("Ramaiah", "Nidamanur"), ("Suresh Reddy", "Tripuraram"), ("Venkatesh", "Halia"), ("Lakshmi Bai", "Peddavoora"),
+    ("Narsimha", "Anumula"), ("Krishna Murthy", "Vemulapalli"), ("Yadagiri", "Damaracherla"), ("Saidulu", "Nidamanur"),
+    ("Mallesh", "Halia"), ("Padma", "Tripuraram"),
+]  # fmt: skip
+_VARIETIES = ["Sona Masoori", "BPT 5204", "MTU 1010", "IR 64"]
+_BUYERS = {
+    "RICE": ["Balaji Traders", "Sri Sai Wholesale", "Annapurna Stores", "Hyderabad Rice Depot"],
+    "BROKEN_RICE": ["Deccan Feeds", "Kaveri Poultry"],
+    "BRAN": ["Ruchi Oil Mills", "Gemini Solvents"],
+    "HUSK": ["Sagar Cements", "Nalgonda Brick Works"],
+}
+_RATES = {"RICE": (3800, 4600), "BROKEN_RICE": (2000, 2400), "BRAN": (1600, 2000), "HUSK": (300, 450)}
+_STAFF = [
+    ("Shankar", "Supervisor", 900), ("Ravi Kumar", "Machine operator", 750), ("Srinu", "Machine operator", 700),
+    ("Anjaiah", "Weighbridge clerk", 650), ("Yellaiah", "Loader", 550), ("Buchamma", "Cleaner", 500),
+    ("Raju", "Driver", 700), ("Mahesh", "Loader", 550),
+]  # fmt: skip
+_MODES = ["CASH", "BANK", "UPI", "CHEQUE"]
+
+
+def _kg(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.001"))
+
+
+class _MonthSeeder:
+    """The month, day by day, in the order a mill lives it."""
+
+    def __init__(self, mill: Mill, *, operator: User, manager: User, owner: User):
+        self.mill, self.operator, self.manager, self.owner = mill, operator, manager, owner
+        self.rng = random.Random(mill.code)
+        self.tz = ZoneInfo(mill.timezone)
+        self.today = datetime.now(self.tz).date()
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        """A time of the mill's day, never after now (today's work has happened by now)."""
+        moment = datetime.combine(day, time(hour, minute), tzinfo=self.tz)
+        return min(moment, datetime.now(self.tz) - timedelta(minutes=1))
+
+    def run(self) -> None:
+        staff = self.hire_staff()
+        running = None
+        for offset in range(DAYS - 1, -1, -1):
+            day = self.today - timedelta(days=offset)
+            purchases = self.buy_paddy(day)
+            if running is not None:
+                self.complete(running, day)
+                running = None
+            running = self.start_batch(day)
+            # yesterday's batch runs overnight, so today shows an outturn and a batch in progress
+            if running is not None and day < self.today - timedelta(days=1) and self.rng.random() < 0.6:
+                self.complete(running, day)  # a short batch, done the same day
+                running = None
+            sales = self.sell(day)
+            self.settle(day, purchases, sales)
+            self.attendance(day, staff)
+        self.set_minimums()
+
+    def hire_staff(self) -> list:
+        from .staff import service as staff_service
+
+        staff = []
+        for i, (name, designation, wage) in enumerate(_STAFF):
+            joined = self.today - timedelta(days=400 - 37 * i)
+            member = staff_service.create_staff(
+                mill=self.mill,
+                data={"name": name, "designation": designation, "daily_wage": Decimal(wage), "joined_on": joined},
+                actor=self.manager,
+            )
+            staff.append(member)
+        staff_service.leave_staff(
+            mill=self.mill, staff_id=staff[-1].id, left_on=self.today - timedelta(days=9), actor=self.manager
+        )
+        return staff
+
+    def buy_paddy(self, day: date) -> list:
+        from .purchases import service as purchase_service
+
+        bought = []
+        for n in range(self.rng.randint(2, 3)):
+            farmer, village = self.rng.choice(_FARMERS)
+            bags = self.rng.randint(30, 110)
+            gross = _kg(bags * self.rng.uniform(74, 78) + 0)
+            tare = _kg(bags * Decimal("0.6"))
+            data = {
+                "farmer_name": farmer,
+                "farmer_phone": f"9{self.rng.randint(100000000, 999999999)}",
+                "village": village,
+                "variety": self.rng.choice(_VARIETIES),
+                "bags": bags,
+                "gross_weight_kg": gross,
+                "tare_weight_kg": tare,
+                "moisture_percent": Decimal(str(round(self.rng.uniform(14, 22), 1))),
+                "rate_per_quintal": Decimal(self.rng.choice(range(2040, 2320, 20))),
+                "vehicle_number": f"TS{self.rng.randint(1, 36):02d}T{self.rng.randint(1000, 9999)}",
+                "weigh_slip_no": f"WS-{day:%m%d}-{n + 1}",
+                "purchase_date": day,
+            }
+            bought.append(purchase_service.create_purchase(mill=self.mill, data=data, actor=self.operator))
+        return bought
+
+    def _stocks(self) -> dict[str, Decimal]:
+        from .inventory.models import Stock
+
+        rows = db.session.execute(sa.select(Stock.stock_type, Stock.quantity).where(Stock.mill_id == self.mill.id))
+        return {str(stock_type): quantity for stock_type, quantity in rows}
+
+    def start_batch(self, day: date):
+        from .milling import service as milling_service
+
+        paddy = self._stocks()["PADDY"]
+        size = _kg(min(paddy * Decimal("0.8"), Decimal(self.rng.randint(6000, 11000))))
+        if size < 1000:
+            return None
+        batch = milling_service.start_batch(
+            mill=self.mill,
+            data={"paddy_input_kg": size, "variety": self.rng.choice(_VARIETIES)},
+            actor=self.operator,
+        )
+        batch.started_at = self.at(day, 9, self.rng.randint(0, 59))
+        return batch
+
+    def complete(self, batch, day: date) -> None:
+        from .milling import service as milling_service
+
+        paddy = batch.paddy_input_kg
+        shares = {
+            "RICE": self.rng.uniform(0.64, 0.70),
+            "BROKEN_RICE": self.rng.uniform(0.03, 0.05),
+            "BRAN": self.rng.uniform(0.06, 0.08),
+        }
+        shares["HUSK"] = 1 - sum(shares.values()) - self.rng.uniform(0.01, 0.02)  # the rest, less 1-2% loss
+        outputs = {name: _kg(paddy * Decimal(str(share))) for name, share in shares.items()}
+        milling_service.complete_batch(
+            mill=self.mill, batch_id=batch.id, data={"outputs": outputs}, actor=self.operator
+        )
+        batch.completed_at = max(self.at(day, 17, self.rng.randint(0, 59)), batch.started_at + timedelta(minutes=30))
+
+    def sell(self, day: date) -> list:
+        from .sales import service as sale_service
+
+        sold = []
+        stocks = self._stocks()
+        for stock_type, chance, share in (
+            ("RICE", 0.9, 0.45),
+            ("BROKEN_RICE", 0.3, 0.6),
+            ("BRAN", 0.35, 0.6),
+            ("HUSK", 0.3, 0.7),
+        ):
+            available = stocks[stock_type]
+            if self.rng.random() > chance or available < 500:
+                continue
+            quantity = _kg(int(available * Decimal(str(share)) / 50) * 50)  # whole 50 kg bags
+            low, high = _RATES[stock_type]
+            data = {
+                "buyer_name": self.rng.choice(_BUYERS[stock_type]),
+                "stock_type": stock_type,
+                "quantity_kg": quantity,
+                "bags": int(quantity / 50),
+                "rate_per_quintal": Decimal(self.rng.choice(range(low, high, 50))),
+                "sale_date": day,
+                "vehicle_number": f"AP{self.rng.randint(1, 39):02d}V{self.rng.randint(1000, 9999)}",
+            }
+            sold.append(sale_service.create_sale(mill=self.mill, data=data, actor=self.manager))
+        return sold
+
+    def settle(self, day: date, purchases: list, sales: list) -> None:
+        """Most farmers are paid (some in part); buyers pay some invoices, often in part."""
+        from .finance import service as finance_service
+
+        for purchase in purchases:
+            roll = self.rng.random()
+            if roll < 0.35:
+                continue
+            amount = purchase.amount if roll < 0.8 else (purchase.amount / 2).quantize(Decimal("1"))
+            finance_service.create_payment(
+                mill=self.mill,
+                data={
+                    "direction": "MADE",
+                    "amount": amount,
+                    "mode": self.rng.choice(_MODES),
+                    "purchase_id": purchase.id,
+                    "payment_date": day,
+                },
+                actor=self.manager,
+            )
+        for sale in sales:
+            roll = self.rng.random()
+            if roll < 0.45:
+                continue
+            amount = sale.amount if roll < 0.8 else (sale.amount * Decimal("0.4")).quantize(Decimal("1"))
+            finance_service.create_payment(
+                mill=self.mill,
+                data={
+                    "direction": "RECEIVED",
+                    "amount": amount,
+                    "mode": self.rng.choice(_MODES),
+                    "sale_id": sale.id,
+                    "reference": f"INV-{sale.invoice_no}",
+                    "payment_date": day,
+                },
+                actor=self.manager,
+            )
+
+    def attendance(self, day: date, staff: list) -> None:
+        from .staff import service as staff_service
+
+        entries = []
+        for member in staff:
+            if member.joined_on > day or (member.left_on is not None and member.left_on < day):
+                continue
+            roll = self.rng.random()
+            status = "PRESENT" if roll < 0.82 else "HALF_DAY" if roll < 0.9 else "ABSENT" if roll < 0.96 else "LEAVE"
+            entries.append({"staff_id": member.id, "status": status})
+        if entries:
+            staff_service.mark_attendance(mill=self.mill, day=day, entries=entries, actor=self.operator)
+
+    def set_minimums(self) -> None:
+        """Minimums a little under today's stock, except BRAN, set above it: one low stock to see."""
+        from .inventory import service as inventory_service
+        from .inventory.types import StockType
+
+        stocks = self._stocks()
+        for stock_type in StockType:
+            quantity = stocks[stock_type.value]
+            factor = Decimal("1.5") if stock_type == StockType.BRAN else Decimal("0.4")
+            minimum = _kg(max(int(quantity * factor / 100) * 100, 100))
+            inventory_service.set_minimum_level(
+                mill=self.mill, stock_type=stock_type, minimum=minimum, actor=self.owner
+            )

@@ -62,7 +62,8 @@ def test_after_catches_up_oldest_first(client, mill, users, headers):
 
 
 def test_system_entries_without_an_actor(client, mill, headers):
-    publish("stock:low-alert", mill.id, {}, summary="RICE is low", entity={"type": "stock", "id": "RICE"})
+    payload = {"stockType": "RICE", "currentQuantity": 10.0, "minLevel": 100.0, "severity": "high"}
+    publish("stock:low-alert", mill.id, payload, summary="RICE is low", entity={"type": "stock", "id": "RICE"})
     db.session.commit()
     [entry] = _get(client, mill, headers[Role.OPERATOR])
     assert entry["actor"] is None and entry["type"] == "stock:low-alert"
