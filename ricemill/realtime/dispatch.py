@@ -7,7 +7,8 @@ event to its mill (and `activity:new` to the mill and the admins), then queues t
 `relay_undispatched(app)` sends again the rows still unmarked after a while: the process that
 committed them died before emitting (or before marking). Rows are claimed with
 `FOR UPDATE SKIP LOCKED`, so two processes never send the same row; delivery is at least once and
-clients drop duplicates by `seq`.
+clients drop duplicates by `seq`. When the message queue (Redis) refuses a publish, the rows stay
+undispatched too: the relay sends them again once it is back.
 """
 
 import logging
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db, socketio
 from . import emitter
 from .events import SERVER_EVENTS
+from .live_auth import queue_failures
 from .models import MillEvent
 from .outbox import event_record
 
@@ -55,7 +57,12 @@ def emit_records(records: list[dict]) -> None:
 
 
 def dispatch(records: list[dict]) -> None:
+    failures = queue_failures()
     emit_records(records)
+    if queue_failures() != failures:
+        # Local sockets have them; other processes do not: leave them to the relay.
+        log.warning("Message queue unavailable: %d events left for the relay", len(records))
+        return
     _queue_marking([record["id"] for record in records])
 
 
@@ -101,6 +108,10 @@ def flush_marking(timeout: float = 5.0) -> None:
         socketio.sleep(0.01)
 
 
+class _QueueDown(Exception):
+    """The message queue refused a publish: keep the claimed rows undispatched."""
+
+
 def relay_undispatched(app: Flask | None = None, *, min_age_seconds: float | None = None) -> int:
     """Emit and mark the events left undispatched for at least `min_age_seconds`. Returns how many."""
     app = app or _app
@@ -108,25 +119,32 @@ def relay_undispatched(app: Flask | None = None, *, min_age_seconds: float | Non
     with app.app_context():
         age = app.config["OUTBOX_RELAY_INTERVAL_SECONDS"] if min_age_seconds is None else min_age_seconds
         while True:
-            with Session(db.engine) as session, session.begin():
-                rows = session.scalars(
-                    sa.select(MillEvent)
-                    .where(
-                        MillEvent.dispatched_at.is_(None),
-                        MillEvent.created_at <= sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, age),
+            try:
+                with Session(db.engine) as session, session.begin():
+                    rows = session.scalars(
+                        sa.select(MillEvent)
+                        .where(
+                            MillEvent.dispatched_at.is_(None),
+                            MillEvent.created_at <= sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, age),
+                        )
+                        .order_by(MillEvent.mill_id, MillEvent.seq)
+                        .limit(RELAY_BATCH)
+                        .with_for_update(skip_locked=True)
+                    ).all()
+                    if not rows:
+                        break
+                    failures = queue_failures()
+                    emit_records([event_record(row) for row in rows])
+                    if queue_failures() != failures:
+                        raise _QueueDown
+                    session.execute(
+                        sa.update(MillEvent)
+                        .where(MillEvent.id.in_([row.id for row in rows]))
+                        .values(dispatched_at=sa.func.now())
                     )
-                    .order_by(MillEvent.mill_id, MillEvent.seq)
-                    .limit(RELAY_BATCH)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                if not rows:
-                    break
-                emit_records([event_record(row) for row in rows])
-                session.execute(
-                    sa.update(MillEvent)
-                    .where(MillEvent.id.in_([row.id for row in rows]))
-                    .values(dispatched_at=sa.func.now())
-                )
+            except _QueueDown:
+                log.warning("Message queue unavailable: %d events stay undispatched", len(rows))
+                break
             total += len(rows)
             if len(rows) < RELAY_BATCH:
                 break

@@ -57,7 +57,22 @@ class _ControlMixin:
 
 
 class ControlRedisManager(_ControlMixin, socketio_pkg.RedisManager):
-    pass
+    """Also counts failed publishes (python-socketio logs and drops them), so that the dispatcher
+    leaves those events undispatched and the relay sends them again once Redis is back."""
+
+    publish_failures = 0
+
+    def _publish(self, data):
+        result = super()._publish(data)
+        if result is None:
+            self.publish_failures += 1
+        return result
+
+
+def queue_failures() -> int:
+    """How many publishes to the message queue have failed in this process so far."""
+    manager = socketio.server.manager if socketio.server is not None else None
+    return getattr(manager, "publish_failures", 0)
 
 
 class ControlKombuManager(_ControlMixin, socketio_pkg.KombuManager):

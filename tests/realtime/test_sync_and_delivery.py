@@ -297,3 +297,53 @@ def test_dispatch_marks_rows_in_the_background(app):
         assert [seq for seq, _ in rows] == [1, 2, 3, 4, 5]
         assert all(at is not None for _, at in rows)
         db.session.remove()
+
+
+@pytest.mark.committed
+def test_events_stay_undispatched_while_the_message_queue_is_down(app, connect, monkeypatch):
+    """Local sockets still get them; the relay sends them again once the queue takes publishes."""
+    from ricemill.inventory.stock import apply_movement
+    from tests.factories import make_mill
+
+    manager = socketio.server.manager
+    state = {"down": True}
+
+    class FlakyQueueManager(type(manager)):
+        publish_failures = 0
+
+        def emit(self, *args, **kwargs):
+            super().emit(*args, **kwargs)  # this process's sockets
+            if state["down"]:
+                self.publish_failures += 1  # what ControlRedisManager counts when Redis refuses
+
+    with app.app_context():
+        mill = make_mill()
+        sock = connect(make_user(Role.OPERATOR, mill))
+        sock.get_received()
+        monkeypatch.setattr(manager, "__class__", FlakyQueueManager)
+        apply_movement(mill_id=mill.id, stock_type="PADDY", change=1, reason="queue down")
+        db.session.commit()
+        dispatch.flush_marking()
+        assert [p["seq"] for p in received(sock, "stock:updated")] == [1]
+
+        def undispatched():
+            return db.session.scalar(sa.select(sa.func.count()).where(MillEvent.dispatched_at.is_(None)))
+
+        assert undispatched() == 1
+        assert dispatch.relay_undispatched(app, min_age_seconds=0) == 0  # still down: kept
+        assert undispatched() == 1
+        state["down"] = False
+        assert dispatch.relay_undispatched(app, min_age_seconds=0) == 1
+        assert undispatched() == 0
+        assert [p["seq"] for p in received(sock, "stock:updated")] == [1, 1]  # duplicates: dropped by seq
+        db.session.remove()
+
+
+def test_control_redis_manager_counts_failed_publishes(monkeypatch):
+    manager = live_auth.ControlRedisManager("redis://127.0.0.1:1/0", channel="unused")
+    monkeypatch.setattr(live_auth.socketio_pkg.RedisManager, "_publish", lambda self, data: None)
+    manager._publish({"method": "emit"})
+    assert manager.publish_failures == 1
+    monkeypatch.setattr(live_auth.socketio_pkg.RedisManager, "_publish", lambda self, data: 1)
+    manager._publish({"method": "emit"})
+    assert manager.publish_failures == 1
