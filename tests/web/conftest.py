@@ -98,6 +98,8 @@ def open_page(browser, live_server):
     def _open(user, path="/", password=None, **options):
         from tests.factories import PASSWORD
 
+        options.setdefault("locale", "en-IN")  # a mill in India: dd/mm/yyyy date inputs
+        options.setdefault("timezone_id", "Asia/Kolkata")
         context = browser.new_context(base_url=live_server, **options)
         contexts.append(context)
         page = context.new_page()

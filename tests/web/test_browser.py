@@ -61,7 +61,7 @@ def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed
     for page in (watching, outside, recording):
         wait_live(page)
     paddy = "#stock-table tr[data-stock-type='PADDY'] td:nth-child(2)"
-    expect(watching.locator(paddy)).to_have_text("0 kg (0.00 q)")
+    expect(watching.locator(paddy)).to_have_attribute("data-quantity", "0")
     expect(watching.locator("#stat-purchases-amount")).to_have_text("₹0.00")
     outside_feed = outside.locator("#feed").inner_text()
 
@@ -87,7 +87,7 @@ def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed
     live = {"timeout": 2000}
     expect(watching.locator(".toast", has_text="Ravi created a new purchase")).to_be_visible(**live)
     expect(watching.locator("#feed li").first).to_contain_text("Suresh", **live)
-    expect(watching.locator(paddy)).to_have_text("1,219.88 kg (12.20 q)", **live)
+    expect(watching.locator(paddy)).to_have_text("1,219.88 kg12.20 q", **live)  # kg, then quintals below
     expect(watching.locator("#stat-purchases-amount")).to_have_text("₹26,837.36", **live)
     expect(watching.locator("#bell-count")).to_have_text("1", **live)
     # the recorder's own list shows it too
@@ -97,7 +97,7 @@ def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed
     outside.wait_for_timeout(1000)
     expect(outside.locator(".toast")).to_have_count(0)
     assert outside.locator("#feed").inner_text() == outside_feed
-    expect(outside.locator(paddy)).to_have_text("0 kg (0.00 q)")
+    expect(outside.locator(paddy)).to_have_attribute("data-quantity", "0")
     expect(outside.locator("#stat-purchases-amount")).to_have_text("₹0.00")
     assert outside.evaluate("RM.live.lastSeq") == 0
 
@@ -153,7 +153,7 @@ def test_a_page_that_lost_its_connection_catches_up_on_reconnect(seed, open_page
     expect(dashboard.locator("#feed")).to_contain_text("Missed One", timeout=3000)
     # 1,250 + 1,250 + 2,000 kg of paddy
     paddy = "#stock-table tr[data-stock-type='PADDY'] td:nth-child(2)"
-    expect(dashboard.locator(paddy)).to_have_text("4,500 kg (45.00 q)", timeout=3000)
+    expect(dashboard.locator(paddy)).to_have_attribute("data-quantity", "4500", timeout=3000)
     assert listing.evaluate("RM.live.lastSeq") == current
     assert dashboard.evaluate("RM.live.lastSeq") == current
 
@@ -353,3 +353,87 @@ def test_the_platform_admin_creates_a_mill_sees_every_mill_live_and_broadcasts(s
     godavari_owner = find_user_by_email("owner@godavari.test")
     first = open_page(godavari_owner, "/", password="a long enough password")
     expect(first.locator("h1")).to_have_text("Today at Godavari Rice Mill")
+
+
+def _demo_month(api) -> None:
+    """A month of a small mill's work over its REST API: purchases, sales, milling, staff."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    farmers = ["Suresh Reddy", "Narayana", "Venkatesh", "Srinivas Rao", "Ramulu", "Anjaiah"]
+    for day in range(29, -1, -1):
+        when = (today - timedelta(days=day)).isoformat()
+        for n in range(1 + (day % 3)):
+            gross = 1800 + ((day * 7 + n * 13) % 20) * 90
+            api.post("/paddy-purchases", {
+                "farmerName": farmers[(day + n) % len(farmers)], "village": "Miryalaguda", "variety": "Sona Masoori",
+                "bags": int(gross // 75), "grossWeightKg": gross, "tareWeightKg": 40,
+                "moisturePercent": 16 + (day + n) % 5, "ratePerQuintal": 2180 + (day % 4) * 20, "purchaseDate": when,
+            })  # fmt: skip
+        if day % 2 == 0:
+            api.post("/inwards", {"stockType": "RICE", "quantityKg": 1500, "partyName": "Own godown", "date": when})
+            api.post("/sales", {
+                "buyerName": ["Gupta Traders", "Sri Sai Agencies", "Balaji Stores"][day % 3], "stockType": "RICE",
+                "quantityKg": 900 + (day % 5) * 110, "ratePerQuintal": 3950, "saleDate": when,
+            })  # fmt: skip
+    batch = api.post("/milling-batches", {"variety": "Sona Masoori", "paddyInputKg": 4000})
+    api.post(f"/milling-batches/{batch['id']}/complete",
+             {"outputs": {"RICE": 2720, "BROKEN_RICE": 160, "BRAN": 280, "HUSK": 800}}, expect=200)  # fmt: skip
+    api.post("/milling-batches", {"variety": "BPT 5204", "paddyInputKg": 3000})
+    staff = [api.post("/staff", {"name": name, "designation": role, "dailyWage": wage}) for name, role, wage in [
+        ("Venkat", "Operator", 650), ("Mallesh", "Loader", 550), ("Lakshmi", "Accountant", 800),
+        ("Raju", "Driver", 700), ("Yadaiah", "Loader", 550)]]  # fmt: skip
+    statuses = ["PRESENT", "PRESENT", "PRESENT", "HALF_DAY", "ABSENT"]
+    entries = [{"staffId": s["id"], "status": st} for s, st in zip(staff, statuses, strict=True)]
+    api.post("/attendance", {"date": today.isoformat(), "entries": entries}, expect=200)
+    api.http.patch(f"{api.mill}/stock/PADDY", json={"minStockLevel": 20000}, timeout=10)
+    api.http.patch(f"{api.mill}/stock/BRAN", json={"minStockLevel": 500}, timeout=10)
+
+
+def test_dashboard_screenshots_on_a_laptop_and_a_phone(seed, browser, live_server, open_page, rest, tmp_path):
+    """docs/screenshots/*.png with demo data (written there with UPDATE_SCREENSHOTS=1), and no
+    sideways scrolling at 360 px on any page."""
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    mill = make_mill("Sri Lakshmi Rice Mill")
+    owner = make_user(Role.MILL_ADMIN, mill, name="Srinivas")
+    operator = make_user(Role.OPERATOR, mill, name="Ravi")
+    _demo_month(rest(owner))
+    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        out = tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+
+    laptop = open_page(owner, "/", viewport={"width": 1280, "height": 900})
+    phone = open_page(owner, "/", viewport={"width": 360, "height": 780}, device_scale_factor=2, is_mobile=True,
+                      has_touch=True)  # fmt: skip
+    typing = open_page(operator, "/documents/purchases")
+    for page in (laptop, phone, typing):
+        wait_live(page)
+    typing.fill("#farmerName", "Anjaiah")
+    for page, name in ((laptop, "dashboard.png"), (phone, "dashboard-phone.png")):
+        expect(page.locator("#typing")).to_have_text("Ravi is creating a purchase…", timeout=2000)
+        expect(page.locator("#feed li")).to_have_count(20)
+        page.wait_for_function("document.querySelector('#chart').width > 0")
+        page.screenshot(path=str(out / name), full_page=True)
+        assert (out / name).stat().st_size > 20_000
+
+    # Usable at 360 px: no page scrolls sideways (wide tables scroll inside their own box).
+    for path in ["/", "/documents/purchases", "/documents/sales", "/documents/payments", "/documents/staff",
+                 "/milling", "/stock", "/attendance", "/notifications"]:  # fmt: skip
+        phone.goto(path)
+        phone.wait_for_selector("body[data-ready='1']")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width} px wide on a 360 px phone"
+    phone.goto("/documents/purchases")
+    phone.wait_for_selector("body[data-ready='1']")
+    phone.fill("#grossWeightKg", "1300")
+    phone.fill("#tareWeightKg", "50")
+    phone.fill("#moisturePercent", "19")
+    phone.fill("#ratePerQuintal", "2200")
+    expect(phone.locator("#pv-amount")).to_have_text("₹26,837.36")
+    phone.locator("#pv-amount").scroll_into_view_if_needed()
+    phone.screenshot(path=str(out / "purchase-phone.png"))

@@ -25,6 +25,7 @@
     money: (n) => (n === null || n === undefined || n === '' ? '–' : inr.format(Number(n))),
     kg: (n) => (n === null || n === undefined || n === '' ? '–'
       : `${kgNumber.format(Number(n))} kg (${quintals.format(Number(n) / 100)} q)`),
+    kgParts: (n) => [`${kgNumber.format(Number(n))} kg`, `${quintals.format(Number(n) / 100)} q`],
     percent: (n) => (n === null || n === undefined ? '–' : `${Number(n).toFixed(2)}%`),
     int: (n) => (n === null || n === undefined ? '–' : String(n)),
     // A calendar date ("2026-11-26") is the mill's own day: shown without any time-zone shift.

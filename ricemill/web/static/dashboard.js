@@ -55,10 +55,16 @@
     const low = lowFlag ?? (Number(min) > 0 && Number(quantity) <= Number(min));
     tr.className = low ? 'low' : '';
     tr.replaceChildren();
-    const cells = [fmt.status(type), fmt.kg(quantity), Number(min) > 0 ? fmt.kg(min) : '–'];
-    cells.forEach((text, i) => {
+    // kilograms, with quintals on a second, smaller line: narrow enough for a phone
+    const cells = [[fmt.status(type)], fmt.kgParts(quantity), Number(min) > 0 ? fmt.kgParts(min) : ['–']];
+    cells.forEach(([main, sub], i) => {
       const td = document.createElement('td');
-      td.textContent = text;
+      td.textContent = main;
+      if (sub) {
+        const small = document.createElement('small');
+        small.textContent = sub;
+        td.append(document.createElement('br'), small);
+      }
       if (i) td.className = 'num';
       if (i === 1) td.dataset.quantity = String(quantity);
       tr.append(td);
