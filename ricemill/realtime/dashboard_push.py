@@ -1,7 +1,7 @@
 """Live dashboard: after committed changes, the mill room gets a fresh `dashboard:stats`.
 
 Throttled per mill to at most one push every DASHBOARD_PUSH_MIN_INTERVAL_SECONDS, on the trailing
-edge: the first change of a quiet mill pushes at once (in a background task), every further change
+edge: the first change of a quiet mill pushes at once (in one background worker), every further change
 within the interval only makes sure that one more push happens when the interval is over, and that
 push reads the numbers as they are then. A burst of 50 writes gives two pushes, never 50.
 With an interval of 0 (the testing config) the push happens at once, in the caller.
@@ -15,6 +15,8 @@ The throttle state lives in the process: with several server processes behind a 
 each throttles its own writes.
 """
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -43,6 +45,11 @@ class _MillState:
 
 
 _state: dict[str, _MillState] = {}
+_queue: list[tuple[float, int, str, Flask]] = []  # heap of (due monotonic time, tie-breaker, mill id, app)
+_order = itertools.count()
+_worker_running = False
+TICK = 0.02  # the worker's longest nap: a newly due mill waits at most this long
+LINGER = 1.0  # an idle worker waits this long for more work before it ends
 
 
 def push_after_commit(session: Session, events) -> None:
@@ -75,27 +82,53 @@ def schedule_dashboard_push(mill_id) -> None:
     if interval <= 0:
         push_dashboard(key)
         return
+    global _worker_running
     with _lock:
         state = _state.setdefault(key, _MillState())
         if state.scheduled:
             return  # the push on its way will read the numbers this change made
         state.scheduled = True
-        delay = max(0.0, state.last + interval - time.monotonic())
-    socketio.start_background_task(_push_later, app, key, delay)
+        heapq.heappush(_queue, (max(time.monotonic(), state.last + interval), next(_order), key, app))
+        if _worker_running:
+            return
+        _worker_running = True
+    socketio.start_background_task(_worker)
 
 
-def _push_later(app: Flask, key: str, delay: float) -> None:
-    if delay > 0:
-        socketio.sleep(delay)
-    with _lock:
-        state = _state[key]
-        state.scheduled = False  # a change from now on needs a push after this one
-        state.last = time.monotonic()
-    with app.app_context():
-        try:
-            push_dashboard(key)
-        finally:
-            db.session.remove()
+def _worker() -> None:
+    """One background task pushes every due mill in turn (not a task per mill: a job that touches
+    thousands of mills must not start thousands of threads). It ends after LINGER idle seconds."""
+    global _worker_running
+    idle_since = time.monotonic()
+    while True:
+        job, nap = None, TICK
+        with _lock:
+            now = time.monotonic()
+            if not _queue:
+                if now - idle_since >= LINGER:
+                    _worker_running = False
+                    return
+            else:
+                idle_since = now
+                if _queue[0][0] > now:
+                    nap = min(_queue[0][0] - now, TICK)
+                else:
+                    _, _, key, app = heapq.heappop(_queue)
+                    state = _state[key]
+                    state.scheduled = False  # a change from now on needs a push after this one
+                    state.last = now
+                    job = (key, app)
+        if job is None:
+            socketio.sleep(nap)
+            continue
+        key, app = job
+        with app.app_context():
+            try:
+                push_dashboard(key)
+            except Exception:
+                log.exception("Pushing the dashboard of mill %s failed", key)
+            finally:
+                db.session.remove()
 
 
 def push_dashboard(mill_id) -> bool:
@@ -129,3 +162,4 @@ def reset() -> None:
     """Forget the throttle state (tests)."""
     with _lock:
         _state.clear()
+        _queue.clear()
