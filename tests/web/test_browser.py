@@ -437,3 +437,40 @@ def test_dashboard_screenshots_on_a_laptop_and_a_phone(seed, browser, live_serve
     expect(phone.locator("#pv-amount")).to_have_text("₹26,837.36")
     phone.locator("#pv-amount").scroll_into_view_if_needed()
     phone.screenshot(path=str(out / "purchase-phone.png"))
+
+
+def test_the_page_renews_an_expired_access_cookie_and_carries_on(seed, open_page):
+    """The access cookie lasts 15 minutes; when it is gone the page renews it with the refresh cookie."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Refresh Mill")
+    user = make_user(Role.OPERATOR, mill, name="Ravi")
+    page = open_page(user, "/documents/inwards")
+    wait_live(page)
+    page.context.clear_cookies(name="access_token_cookie")
+    page.select_option("#stockType", "HUSK")
+    page.fill("#quantityKg", "350")
+    with page.expect_response(lambda r: r.url.endswith("/web/refresh")) as renewed:
+        page.click("#doc-form button[type=submit]")
+    assert renewed.value.status == 200
+    expect(page.locator("#doc-list tbody tr").first).to_contain_text("350 kg")
+    assert any(c["name"] == "access_token_cookie" for c in page.context.cookies())
+
+
+def test_notifications_page_and_bell(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Bell Mill")
+    reader = make_user(Role.MANAGER, mill, name="Lakshmi")
+    writer = make_user(Role.OPERATOR, mill, name="Ravi")
+    rest(writer).post("/paddy-purchases", _purchase("Suresh"))
+    page = open_page(reader, "/notifications")
+    wait_live(page)
+    expect(page.locator("#bell-count")).to_have_text("1")
+    expect(page.locator("#notif-list li.unread")).to_contain_text("Ravi created a new purchase")
+    rest(writer).post("/paddy-purchases", _purchase("Narayana"))
+    expect(page.locator("#bell-count")).to_have_text("2", timeout=2000)
+    expect(page.locator("#notif-list li.unread")).to_have_count(2, timeout=2000)
+    page.click("#read-all")
+    expect(page.locator("#bell-count")).to_be_hidden()
+    expect(page.locator("#notif-list li.unread")).to_have_count(0)
