@@ -120,6 +120,9 @@ class _MonthSeeder:
         running = None
         for offset in range(DAYS - 1, -1, -1):
             day = self.today - timedelta(days=offset)
+            if day == self.today:
+                self.set_minimums()  # this morning, so today's work is the newest activity
+            self.attendance(day, staff)  # the muster comes first
             purchases = self.buy_paddy(day)
             if running is not None:
                 self.complete(running, day)
@@ -131,8 +134,6 @@ class _MonthSeeder:
                 running = None
             sales = self.sell(day)
             self.settle(day, purchases, sales)
-            self.attendance(day, staff)
-        self.set_minimums()
 
     def hire_staff(self) -> list:
         from .staff import service as staff_service
@@ -187,7 +188,7 @@ class _MonthSeeder:
         from .milling import service as milling_service
 
         paddy = self._stocks()["PADDY"]
-        size = _kg(min(paddy * Decimal("0.8"), Decimal(self.rng.randint(6000, 11000))))
+        size = _kg(min(paddy * Decimal("0.8"), Decimal(self.rng.randint(9000, 14000))))
         if size < 1000:
             return None
         batch = milling_service.start_batch(
@@ -248,9 +249,9 @@ class _MonthSeeder:
 
         for purchase in purchases:
             roll = self.rng.random()
-            if roll < 0.35:
+            if roll < 0.25:
                 continue
-            amount = purchase.amount if roll < 0.8 else (purchase.amount / 2).quantize(Decimal("1"))
+            amount = purchase.amount if roll < 0.85 else (purchase.amount / 2).quantize(Decimal("1"))
             finance_service.create_payment(
                 mill=self.mill,
                 data={
@@ -264,7 +265,7 @@ class _MonthSeeder:
             )
         for sale in sales:
             roll = self.rng.random()
-            if roll < 0.45:
+            if roll < 0.3:
                 continue
             amount = sale.amount if roll < 0.8 else (sale.amount * Decimal("0.4")).quantize(Decimal("1"))
             finance_service.create_payment(
@@ -294,14 +295,14 @@ class _MonthSeeder:
             staff_service.mark_attendance(mill=self.mill, day=day, entries=entries, actor=self.operator)
 
     def set_minimums(self) -> None:
-        """Minimums a little under today's stock, except BRAN, set above it: one low stock to see."""
+        """Minimums a little under the stock of the morning, except BRAN, set above it: one low stock."""
         from .inventory import service as inventory_service
         from .inventory.types import StockType
 
         stocks = self._stocks()
         for stock_type in StockType:
             quantity = stocks[stock_type.value]
-            factor = Decimal("1.5") if stock_type == StockType.BRAN else Decimal("0.4")
+            factor = Decimal("1.5") if stock_type == StockType.BRAN else Decimal("0.2")
             minimum = _kg(max(int(quantity * factor / 100) * 100, 100))
             inventory_service.set_minimum_level(
                 mill=self.mill, stock_type=stock_type, minimum=minimum, actor=self.owner
