@@ -1,5 +1,6 @@
 """The dashboard object against hand-computed numbers, on the real database."""
 
+import json
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
@@ -93,6 +94,7 @@ def test_every_number_of_the_dashboard(app):
 
     data = get_dashboard(mill_id=mill.id, now=NOW)
 
+    assert json.loads(json.dumps(data)) == data  # JSON-ready as it is: the socket sends this very dict
     assert data.pop("generatedAt")
     activity = data.pop("recentActivity")
     assert data == {
