@@ -11,6 +11,9 @@ server wraps it; called right after the commit); each `purchase:created` deliver
 on arrival by the client. Latency = last delivery to the mill's clients - commit. Both clocks are
 this machine's wall clock. Also reported: send -> last delivery, as the writer sees it. Arrival
 stamps are taken when the client loop reads the socket, so client-side delays count against us.
+
+More than 1,024 clients need `--max-size` above eventlet.wsgi's default (see bench.connections);
+the default here is the number of clients + 100.
 """
 
 import argparse
@@ -129,7 +132,7 @@ async def _drive(port: int, mills: list[str], tokens: dict[str, str], *, clients
     }
 
 
-def run(*, mills: int, clients: int, rate: float, seconds: float) -> dict:
+def run(*, mills: int, clients: int, rate: float, seconds: float, max_size: int | None = None) -> dict:
     with harness.LoadSampler() as load, harness.bench_database("fanout") as url:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
@@ -138,7 +141,7 @@ def run(*, mills: int, clients: int, rate: float, seconds: float) -> dict:
         engine.dispose()
         raw_tokens = harness.tokens_for(url, list(users.values()))
         tokens = {m: raw_tokens[users[m]["id"]] for m in mill_ids}
-        with harness.BenchServer(url) as server:
+        with harness.BenchServer(url, max_size=max_size) as server:
             rss_before = server.stats()["rss"]
             out = asyncio.run(_drive(server.port, mill_ids, tokens, clients=clients, rate=rate, seconds=seconds))
             stats = server.get("/bench/stats?commits=1")
@@ -161,7 +164,13 @@ def run(*, mills: int, clients: int, rate: float, seconds: float) -> dict:
     complete = sum(1 for c in counts if c >= clients)
     return {
         "benchmark": "fanout",
-        "size": {"mills": mills, "clients_per_mill": clients, "rate_per_s": rate, "seconds": seconds},
+        "size": {
+            "mills": mills,
+            "clients_per_mill": clients,
+            "rate_per_s": rate,
+            "seconds": seconds,
+            "eventlet_max_size": max_size,
+        },
         "commit_to_last_delivery": harness.summarize_ms(commit_lat),
         "send_to_last_delivery": harness.summarize_ms(send_lat),
         "rest_request": harness.summarize_ms(request_lat),
@@ -196,9 +205,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--clients", type=int, default=10, help="clients per mill")
     parser.add_argument("--rate", type=float, default=50.0, help="REST writes per second")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=None,
+        help="eventlet.wsgi max_size for the server (default: clients + 100; 0: eventlet's 1024, as app.py)",
+    )
     harness.add_common_args(parser)
     args = parser.parse_args(argv)
-    result = run(mills=args.mills, clients=args.clients, rate=args.rate, seconds=args.seconds)
+    max_size = None if args.max_size == 0 else (args.max_size or args.mills * args.clients + 100)
+    result = run(mills=args.mills, clients=args.clients, rate=args.rate, seconds=args.seconds, max_size=max_size)
     c, s, w, m = result["commit_to_last_delivery"], result["send_to_last_delivery"], result["writes"], result["machine"]
     met = c["p99_ms"] is not None and c["p99_ms"] <= 25
     cl, rq = result["clients"], result["rest_request"]
