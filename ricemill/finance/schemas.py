@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
-from ..purchases.schemas import check_date_range, sane_date
+from ..purchases.schemas import Name, check_date_range, sane_date
 from .types import PaymentDirection, PaymentMode
 
 MAX_PAYMENT = 1_000_000_000  # 100 crore rupees: far above any single payment of a mill
@@ -13,7 +13,7 @@ class PaymentSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     direction = fields.Enum(PaymentDirection, by_value=True, required=True)
-    party_name = Text(120)
+    party_name = Name(allow_none=True)
     amount = Money(required=True, maximum=MAX_PAYMENT, validate=[validate.Range(min=0, min_inclusive=False)])
     mode = fields.Enum(PaymentMode, by_value=True, required=True)
     reference = Text(80, allow_none=True)

@@ -22,6 +22,12 @@ def sane_date(value: date) -> None:
         raise ValidationError(f"Must be between {EARLIEST_DATE.isoformat()} and {latest.isoformat()}.")
 
 
+def Name(max_length: int = 120, **kwargs) -> fields.String:  # noqa: N802
+    """A person's or firm's name: length-limited and not just spaces."""
+    validators = [validate.Length(min=1, max=max_length), validate.Regexp(r"\s*\S", error="Must not be blank.")]
+    return fields.String(validate=validators, **kwargs)
+
+
 def Phone(**kwargs) -> fields.String:  # noqa: N802 - reads as a field type
     """An Indian or international phone number: digits, spaces and dashes, optional leading +."""
     return fields.String(
@@ -45,7 +51,7 @@ class PurchaseSchema(CamelSchema):
 
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
-    farmer_name = Text(120, required=True)
+    farmer_name = Name(required=True)
     farmer_phone = Phone()
     village = Text(120, allow_none=True)
     variety = Text(60, allow_none=True)

@@ -5,14 +5,14 @@ from marshmallow import fields, validate, validates_schema
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
 from ..inventory.types import StockType
-from ..purchases.schemas import MAX_LOT_KG, Bags, Phone, Rate, check_date_range, sane_date
+from ..purchases.schemas import MAX_LOT_KG, Bags, Name, Phone, Rate, check_date_range, sane_date
 
 
 class SaleSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     invoice_no = fields.Integer(dump_only=True)
-    buyer_name = Text(120, required=True)
+    buyer_name = Name(required=True)
     buyer_phone = Phone()
     stock_type = fields.Enum(StockType, by_value=True, required=True)
     quantity_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])

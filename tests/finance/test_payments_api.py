@@ -189,6 +189,7 @@ BAD_BODIES = [
     ({"amount": "100"}, "amount"),
     ({"amount": 1e12}, "amount"),
     ({"partyName": "p" * 121}, "partyName"),
+    ({"partyName": " "}, "partyName"),
     ({"reference": "r" * 81}, "reference"),
     ({"notes": "n" * 501}, "notes"),
     ({"paymentDate": "1947-08-15"}, "paymentDate"),

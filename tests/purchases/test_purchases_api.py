@@ -243,6 +243,7 @@ def test_delete_records_purchase_deleted(client, mill, users, headers):
 BAD_CREATE_BODIES = [
     ({"farmerName": None}, "farmerName"),
     ({"farmerName": ""}, "farmerName"),
+    ({"farmerName": "   "}, "farmerName"),
     ({"farmerName": "x" * 121}, "farmerName"),
     ({"grossWeightKg": "1000"}, "grossWeightKg"),
     ({"grossWeightKg": -5}, "grossWeightKg"),

@@ -195,6 +195,7 @@ def test_create_and_update_record_their_events(client, mill, users, headers):
 
 BAD_CREATE_BODIES = [
     ({"buyerName": ""}, "buyerName"),
+    ({"buyerName": "   "}, "buyerName"),
     ({"buyerName": "b" * 121}, "buyerName"),
     ({"stockType": "GOLD"}, "stockType"),
     ({"stockType": None}, "stockType"),
