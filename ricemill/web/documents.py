@@ -50,6 +50,7 @@ DOCUMENTS = {
             column("paymentStatus", "Payment", "status"),
         ],
         "preview": "purchase",
+        "deletable": True,
     },
     "sales": {
         "title": "Sales",
@@ -78,6 +79,7 @@ DOCUMENTS = {
             column("paymentStatus", "Payment", "status"),
         ],
         "preview": "sale",
+        "deletable": True,
     },
     "inwards": {
         "title": "Inward goods",

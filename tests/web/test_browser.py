@@ -474,3 +474,26 @@ def test_notifications_page_and_bell(seed, open_page, rest):
     page.click("#read-all")
     expect(page.locator("#bell-count")).to_be_hidden()
     expect(page.locator("#notif-list li.unread")).to_have_count(0)
+
+
+def test_a_deleted_purchase_leaves_every_screen_of_the_mill(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Delete Mill")
+    owner = make_user(Role.MILL_ADMIN, mill, name="Owner")
+    operator = make_user(Role.OPERATOR, mill, name="Ravi")
+    purchase = rest(operator).post("/paddy-purchases", _purchase("Mistake"))
+    deleting = open_page(owner, "/documents/purchases")
+    watching = open_page(operator, "/")
+    viewing = open_page(operator, "/documents/purchases")
+    for page in (watching, viewing):
+        wait_live(page)
+    expect(viewing.locator("#doc-list tbody tr")).to_have_count(1)
+    expect(viewing.locator("#doc-list button", has_text="Delete")).to_have_count(0)  # operators may not
+    paddy = "#stock-table tr[data-stock-type='PADDY'] td:nth-child(2)"
+    expect(watching.locator(paddy)).to_have_attribute("data-quantity", "1250")
+
+    deleting.on("dialog", lambda dialog: dialog.accept())
+    deleting.locator(f"#doc-list tr[data-id='{purchase['id']}'] button", has_text="Delete").click()
+    expect(viewing.locator("#doc-list tbody")).to_contain_text("Nothing yet.", timeout=2000)
+    expect(watching.locator(paddy)).to_have_attribute("data-quantity", "0", timeout=2000)

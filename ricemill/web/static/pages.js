@@ -6,7 +6,19 @@
   const tbody = document.querySelector('#doc-list tbody');
   const form = document.getElementById('doc-form');
 
+  const canDelete = document.getElementById('doc-list').dataset.canDelete === '1';
   function rowActions(item, td) {
+    if (canDelete) {
+      td.append(RM.button('Delete', async () => {
+        // deleting reverses its stock movement on the server; the list updates from the event
+        if (!window.confirm(`Delete this ${spec.singular}? Its stock movement is reversed.`)) return;
+        try {
+          await RM.millApi(`/${spec.path}/${item.id}`, { method: 'DELETE' });
+        } catch (err) {
+          RM.toast(err.message, 'error');
+        }
+      }, 'link'));
+    }
     if (spec.row_action === 'leave' && item.status === 'ACTIVE') {
       td.append(RM.button('Mark left', async () => {
         try {
@@ -22,7 +34,7 @@
     return `/receipts/${id}` + (mill ? `?mill=${mill}` : '');
   }
   const columns = spec.columns;
-  const hasActions = Boolean(spec.row_action);
+  const hasActions = Boolean(spec.row_action) || canDelete;
 
   async function loadList() {
     const res = await RM.millApi(`/${spec.path}?perPage=50`);
