@@ -124,16 +124,22 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
     new_quantity = Decimal(sale.quantity_kg)
     _compute(sale)
     if sale.stock_type != old_type:
-        apply_movement(
-            mill_id=sale.mill_id,
-            stock_type=old_type,
-            change=old_quantity,
-            reason="sale updated",
-            actor=actor,
-            ref_type="sale",
-            ref_id=sale.id,
+        # Two stocks are locked: always in the StockType order (as milling does), so that two
+        # requests touching the same pair cannot deadlock. The stocks are independent, so the
+        # order changes nothing else.
+        movements = sorted(
+            [(old_type, old_quantity), (sale.stock_type, -new_quantity)], key=lambda m: list(StockType).index(m[0])
         )
-        _move(sale, -new_quantity, "sale updated", actor)
+        for stock_type, change in movements:
+            apply_movement(
+                mill_id=sale.mill_id,
+                stock_type=stock_type,
+                change=change,
+                reason="sale updated",
+                actor=actor,
+                ref_type="sale",
+                ref_id=sale.id,
+            )
     elif new_quantity != old_quantity:
         _move(sale, old_quantity - new_quantity, "sale updated", actor)
     db.session.flush()

@@ -133,6 +133,17 @@ def test_update_stock_type_returns_the_old_goods_and_takes_the_new(client, mill,
     assert records.stock(mill.id, "BROKEN_RICE") == Decimal("100.000")
     for stock_type in ("RICE", "BROKEN_RICE"):
         assert records.ledger_sum(mill.id, stock_type) == records.stock(mill.id, stock_type)
+    moved = [(e.stock_type, e.change, e.reason) for e in records.ledger(mill.id, "RICE")[-1:]]
+    moved += [(e.stock_type, e.change, e.reason) for e in records.ledger(mill.id, "BROKEN_RICE")[-1:]]
+    assert moved == [("RICE", Decimal("100.000"), "sale updated"), ("BROKEN_RICE", Decimal("-200.000"), "sale updated")]
+
+    # to a stock type there is not enough of: 409, and the sale and both stocks stay as they were
+    before = records.counts(Sale)
+    response = client.patch(url(mill, sale.id), json={"stockType": "BRAN"}, headers=headers[Role.MANAGER])
+    assert response.status_code == 409
+    assert "Not enough BRAN" in response.get_json()["message"]
+    assert records.counts(Sale) == before
+    assert records.stock(mill.id, "BROKEN_RICE") == Decimal("100.000")
 
 
 def test_update_beyond_stock_is_409_and_changes_nothing(client, mill, users, headers):
