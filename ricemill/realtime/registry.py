@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenBucket:
     """`rate` tokens a second, at most `burst` saved up."""
 
@@ -32,7 +32,7 @@ class TokenBucket:
         return False
 
 
-@dataclass
+@dataclass(slots=True)
 class SocketSession:
     sid: str
     namespace: str

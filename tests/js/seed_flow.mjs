@@ -102,8 +102,26 @@ async function login(email) {
   return (await response.json()).data;
 }
 
+// A refused handshake reaches the client as connect_error with the seed's message.
+function refusal(auth) {
+  return new Promise((resolve, reject) => {
+    const socket = io(BASE, { auth, transports: ['websocket'], reconnection: false });
+    const timer = setTimeout(() => reject(new Error('no connect_error')), TIMEOUT_MS);
+    socket.on('connect', () => reject(new Error('refused handshake connected')));
+    socket.on('connect_error', (error) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(error.message);
+    });
+  });
+}
+
 async function main() {
   const millA = process.env.MILL_A;
+  const refusals = [await refusal({}), await refusal({ token: 'not-a-token' })];
+  if (refusals[0] !== 'Authentication token required' || refusals[1] !== 'Invalid token') {
+    fail(`refusals ${JSON.stringify(refusals)}`);
+  }
   const [a1, a2, b] = await Promise.all(
     [process.env.EMAIL_A1, process.env.EMAIL_A2, process.env.EMAIL_B].map(login),
   );
@@ -188,6 +206,7 @@ async function main() {
   console.log(
     JSON.stringify({
       ok: true,
+      refusals,
       purchaseCreated: event,
       notification,
       dashboard,

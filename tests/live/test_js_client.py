@@ -44,6 +44,7 @@ def test_seed_socket_service_flow_with_the_js_client(servers, live_app):
     assert run.returncode == 0, f"{run.stderr}\n--- server ---\n{server.output()}"
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["ok"] is True
+    assert result["refusals"] == ["Authentication token required", "Invalid token"]
     assert result["purchaseCreated"]["createdBy"]["id"] == a1_id
     assert result["notification"]["type"] == "success"
     assert result["notification"]["title"] == "New Purchase"
