@@ -57,13 +57,16 @@ def to_mill_others(event: str, payload: dict, mill_id, *, sender_sid: str) -> No
 
 
 def to_sid(event: str, payload: dict, sid: str | None = None, namespace: str | None = None) -> None:
-    """One socket: by default the one whose event or handshake is being handled."""
+    """One socket of this process: by default the one whose event or handshake is being handled.
+
+    Straight to it, not through the message queue: the answer works even while the queue is down.
+    """
     if sid is None or namespace is None:
         from flask import request
 
         sid = sid or request.sid
         namespace = namespace or request.namespace
-    socketio.emit(event, payload, to=sid, namespace=namespace)
+    socketio.emit(event, payload, to=sid, namespace=namespace, ignore_queue=True)
 
 
 def to_control(event: str, payload: dict, user_id) -> None:
