@@ -107,6 +107,11 @@ def open_page(browser, live_server):
         # uncaught script errors fail the test that caused them (see the check below)
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+        # and so does anything the Content-Security-Policy blocked
+        page.on(
+            "console",
+            lambda msg: "Content Security Policy" in msg.text and page.js_errors.append(msg.text),
+        )
         login(page, user.email, password or PASSWORD, next_path=path)
         pages.append(page)
         return page

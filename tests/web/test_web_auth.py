@@ -148,3 +148,23 @@ def test_every_page_renders_with_labelled_inputs(client, mill, path):
 def test_an_unknown_document_page_is_404(client, mill):
     _login(client, make_user(Role.MILL_ADMIN, mill))
     assert client.get("/documents/nothing").status_code == 404
+
+
+def test_a_login_form_posted_from_another_site_is_refused(client, mill):
+    user = make_user(Role.OPERATOR, mill)
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "next": "/"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert _cookie(client, "access_token_cookie") is None
+
+
+def test_pages_cannot_be_framed_and_run_only_their_own_scripts(client, mill):
+    _login(client, make_user(Role.OPERATOR, mill))
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.data.decode()  # no inline script for the policy to allow

@@ -94,6 +94,7 @@
         headers: { 'X-CSRF-TOKEN': cookie('csrf_refresh_token') },
       })
         .then(async (res) => {
+          if (res.status === 401) live.sessionOver = true; // refresh token spent or revoked: log in again
           if (!res.ok) return false;
           const expires = (await res.json()).data.accessExpiresAt;
           try {
@@ -214,6 +215,10 @@
     function reconnectAfterRefresh() {
       setTimeout(async () => {
         await refresh();
+        if (live.sessionOver) {
+          location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+          return;
+        }
         if (!socket.connected && !live.paused) socket.connect();
       }, retry);
       retry = Math.min(retry * 2, 30000);

@@ -2,6 +2,7 @@
 (function () {
   'use strict';
   const id = document.getElementById('receipt').dataset.receiptId;
+  document.getElementById('print').addEventListener('click', () => window.print());
   RM.onLoad(async () => {
     const r = (await RM.millApi(`/receipts/${id}`)).data;
     const set = (el, text) => { document.getElementById(el).textContent = text; };
