@@ -24,6 +24,14 @@ from . import harness
 from .sioclient import SioClient, connect_many
 
 
+def _stats(server) -> dict:
+    """The server's stats, or what the failure was (past max_size even this request waits)."""
+    try:
+        return server.stats()
+    except OSError as error:
+        return {"rss": None, "eio_sockets": None, "error": repr(error)}
+
+
 async def _hold(port: int, tokens: list[str], server, *, connections: int, hold: float, concurrency: int) -> dict:
     warm = SioClient(harness.HOST, port, tokens[0])
     await warm.connect(30)
@@ -31,15 +39,15 @@ async def _hold(port: int, tokens: list[str], server, *, connections: int, hold:
     await warm.close()
     await asyncio.sleep(1.0)
     loop = asyncio.get_running_loop()
-    before = await loop.run_in_executor(None, server.stats)
+    before = await loop.run_in_executor(None, _stats, server)
     clients = [SioClient(harness.HOST, port, tokens[i % len(tokens)]) for i in range(connections)]
     started = time.perf_counter()
     failures = await connect_many(clients, concurrency=concurrency, timeout=60)
     connect_seconds = time.perf_counter() - started
     await asyncio.sleep(2.0)
-    after = await loop.run_in_executor(None, server.stats)
+    after = await loop.run_in_executor(None, _stats, server)
     await asyncio.sleep(hold)
-    end = await loop.run_in_executor(None, server.stats)
+    end = await loop.run_in_executor(None, _stats, server)
     held = sum(1 for c in clients if c.connected and not c.closed)
     for c in clients:
         await c.close()
@@ -73,7 +81,8 @@ def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size
             )
         machine = harness.machine(url)
     before, after, end = out["before"]["rss"], out["after"]["rss"], out["end"]["rss"]
-    per_conn = (after - before) / out["connected"] if out["connected"] else None
+    measured = out["connected"] and before and after and end
+    per_conn = (after - before) / out["connected"] if measured else None
     return {
         "benchmark": "connections",
         "size": {"connections": connections, "mills": mills, "hold_seconds": hold, "max_size": max_size},
@@ -84,13 +93,14 @@ def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size
         "connect_failure_samples": out["failure_samples"],
         "connect_seconds": out["connect_seconds"],
         "server_rss_mb": {
-            "before": round(before / 2**20, 1),
-            "after_connect": round(after / 2**20, 1),
-            "end": round(end / 2**20, 1),
+            "before": round(before / 2**20, 1) if before else None,
+            "after_connect": round(after / 2**20, 1) if after else None,
+            "end": round(end / 2**20, 1) if end else None,
         },
+        "server_stats_errors": [out[k].get("error") for k in ("before", "after", "end") if out[k].get("error")],
         "bytes_per_connection": round(per_conn) if per_conn else None,
         "kb_per_connection": round(per_conn / 1024, 1) if per_conn else None,
-        "kb_per_connection_at_end": round((end - before) / out["connected"] / 1024, 1) if out["connected"] else None,
+        "kb_per_connection_at_end": round((end - before) / out["connected"] / 1024, 1) if measured else None,
         "target": {"kb_per_connection": 20, "held": connections},
         "fd_limit": resource.getrlimit(resource.RLIMIT_NOFILE),
         "machine": machine,
