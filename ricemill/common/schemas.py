@@ -1,6 +1,6 @@
 """Base schemas: camelCase on the wire, unknown fields refused, exact decimals."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -28,6 +28,7 @@ class Quantity(fields.Decimal):
         validators = list(kwargs.pop("validate", []) or [])
         if minimum is not None or maximum is not None:
             validators.append(validate.Range(min=minimum, max=maximum))
+        kwargs.setdefault("rounding", ROUND_HALF_UP)  # the trade rounds half up, not to even
         super().__init__(places=places, allow_nan=False, validate=validators, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

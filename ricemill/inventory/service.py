@@ -143,6 +143,10 @@ def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
         actor=actor,
         ref_type="adjustment",
         ref_id=adjustment.id,
+        summary=_summary(
+            f"{actor.name} adjusted {adjustment.stock_type.value} by "
+            f"{'+' if adjustment.change > 0 else '−'}{kg_text(abs(adjustment.change))} kg: {adjustment.reason}"
+        ),
     )
     adjustment.quantity_after = entry.quantity_after  # for the response only (not a column)
     return adjustment

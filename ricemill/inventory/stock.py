@@ -6,7 +6,7 @@ movements on the same stock, so no update is lost and stock never goes negative;
 raises Conflict (409) and the request's rollback leaves nothing written.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
@@ -22,7 +22,7 @@ KG = Decimal("0.001")
 
 
 def _kg(value) -> Decimal:
-    return Decimal(value).quantize(KG)
+    return Decimal(value).quantize(KG, ROUND_HALF_UP)
 
 
 def apply_movement(
@@ -34,12 +34,15 @@ def apply_movement(
     actor=None,
     ref_type: str | None = None,
     ref_id=None,
+    summary: str | None = None,
 ) -> StockLedgerEntry:
     """Add `change` kg (negative to take away) to the mill's stock of `stock_type`.
 
     Records the ledger entry and the `stock:updated` event, and `stock:low-alert` when the movement
     takes the stock from above its minimum to at or below it. Raises Conflict when the stock would
-    go negative.
+    go negative. A `summary` makes the `stock:updated` event an activity-feed entry of its own
+    (a manual adjustment has no other event); movements made for a document leave it out, the
+    document's event being the feed entry.
     """
     stock_type = StockType(stock_type)
     change = _kg(change)
@@ -85,6 +88,9 @@ def apply_movement(
             "change": float(change),
             "reason": reason,
         },
+        actor=actor.actor if actor is not None and summary else None,
+        summary=summary,
+        entity={"type": "stock", "id": stock_type.value} if summary else None,
     )
     if crossed_below_minimum(after - change, after, minimum):
         publish(

@@ -161,6 +161,11 @@ def test_adjustment_writes_the_document_ledger_and_event(client, mill, users, he
     rows = events(mill)
     assert [e.name for e in rows] == ["stock:updated", "stock:low-alert"]  # 50 -> 37.5 crosses the minimum 40
     assert rows[0].payload["change"] == -12.5 and rows[0].payload["reason"] == "spoiled in the rain"
+    # A manual adjustment has no document event, so its stock event is the activity-feed entry.
+    assert rows[0].summary == f"{manager.name} adjusted BRAN by −12.5 kg: spoiled in the rain"
+    assert (rows[0].actor_id, rows[0].entity_type, rows[0].entity_id) == (manager.id, "stock", "BRAN")
+    feed = client.get(mill_url(mill, "/activity"), headers=headers[Role.OPERATOR]).get_json()["data"]
+    assert any(entry["seq"] == rows[0].seq and entry["type"] == "stock:updated" for entry in feed)
     ledger = client.get(mill_url(mill, "/stock/BRAN"), headers=headers[Role.OPERATOR]).get_json()["data"]["ledger"]
     assert (ledger[0]["refType"], ledger[0]["refId"], ledger[0]["userId"]) == (
         "adjustment",
