@@ -66,28 +66,29 @@ def scheduler_command() -> None:
     processes with RUN_SCHEDULER=false then. Several of these may run: each job run happens once.
     """
     import signal
-    import threading
 
     from apscheduler.schedulers.background import BackgroundScheduler
     from flask import current_app
 
-    from .realtime.scheduler import register_jobs
+    from .realtime.scheduler import register_jobs, stopping
 
     app = current_app._get_current_object()
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         click.echo("Warning: SOCKETIO_MESSAGE_QUEUE is not set; this process cannot reach any socket.", err=True)
     runner = BackgroundScheduler(timezone="UTC")
     register_jobs(app, runner)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stopping.clear()
+    # SIGTERM/SIGINT end the loop below, and a run waiting out its quiet period with it.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     runner.start()
     for job in runner.get_jobs():
         click.echo(f"Scheduled {job.id}: next run {job.next_run_time.isoformat()}")
     click.echo("Scheduler running; Ctrl-C to stop.", err=False)
     try:
-        while not stop.wait(1):
+        while not stopping.wait(1):
             pass
     finally:
+        stopping.set()
         runner.shutdown(wait=True)
         click.echo("Scheduler stopped.")

@@ -15,6 +15,7 @@ so that a process whose clock or wake-up is a little late skips too instead of r
 
 import logging
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -34,6 +35,8 @@ LOCK_CLASS = 0x52494345
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 MAX_QUIET_SECONDS = 30.0
 DAY = 24 * 3600
+# Set on shutdown: a run waiting out its quiet period lets go at once.
+stopping = threading.Event()
 
 
 def lock_key(job: str) -> int:
@@ -63,7 +66,7 @@ def run_exclusively(app: Flask, job: str, body: Callable[[], object], *, quiet_s
                 db.session.remove()
             rest = quiet_seconds - (time.monotonic() - started)
             if rest > 0:
-                time.sleep(rest)  # still holding the lock: late peers skip this run
+                stopping.wait(rest)  # still holding the lock: late peers skip this run
         return True
 
 
@@ -145,11 +148,13 @@ def start_scheduler_if_configured(app: Flask) -> bool:
     if app.debug and _reloader_parent():
         return False
     register_jobs(app)
+    stopping.clear()
     scheduler.start()
     log.info("Scheduler started")
     return True
 
 
 def stop_scheduler() -> None:
+    stopping.set()
     if scheduler.running:
         scheduler.shutdown(wait=False)

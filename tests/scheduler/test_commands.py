@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -115,3 +116,80 @@ def test_scheduler_command_runs_the_jobs_and_emits_through_the_message_queue(app
         ).all()
         db.session.remove()
     assert stored  # recorded, hence replayable
+
+
+def _runs_per_slot(app, mill_id, interval, since: float):
+    """[(slot, alerts recorded in it)] of the mill since a time: one low stock, so one alert per job run."""
+    with app.app_context():
+        epoch = sa.extract("epoch", MillEvent.created_at)
+        slot = sa.func.floor(epoch / interval).label("slot")
+        runs = db.session.execute(
+            sa.select(slot, sa.func.count())
+            .where(MillEvent.mill_id == mill_id, MillEvent.name == "stock:low-alert", epoch >= since)
+            .group_by(slot)
+        ).all()
+        db.session.remove()
+    return runs
+
+
+@pytest.mark.committed
+def test_two_scheduler_processes_run_each_job_run_once(app, database_urls):
+    """Two `flask ricemill scheduler` processes, one low stock: every run of the low-stock job
+    (one per interval slot) records exactly one alert, never one per process."""
+    interval = 3
+    with app.app_context():
+        mill = make_mill()
+        _set_min(mill, "HUSK", 100)
+        db.session.commit()
+        mill_id = str(mill.id)
+        db.session.remove()
+    env = dict(
+        os.environ,
+        RICEMILL_ENV="testing",
+        TEST_DATABASE_URL=database_urls["test"],
+        STOCK_CHECK_INTERVAL_SECONDS=str(interval),
+        OUTBOX_RELAY_INTERVAL_SECONDS="60",
+        PYTHONPATH=ROOT,
+        FLASK_APP="ricemill:create_app",
+    )
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "ricemill", "scheduler"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [[] for _ in procs]
+    readers = [
+        threading.Thread(target=lambda p=p, o=o: o.extend(p.stdout), daemon=True)
+        for p, o in zip(procs, outputs, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        deadline = time.monotonic() + 60  # process start-up is slow on a busy machine
+        while time.monotonic() < deadline and not all(any("Scheduler running" in line for line in o) for o in outputs):
+            assert all(proc.poll() is None for proc in procs), outputs
+            time.sleep(0.2)
+        both_up = time.time()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_runs_per_slot(app, mill_id, interval, since=both_up)) < 3:
+            time.sleep(0.5)
+        time.sleep(interval / 2)  # a late second runner of the last slot would have shown by now
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=20)
+        for reader, proc in zip(readers, procs, strict=True):
+            reader.join(5)
+            proc.stdout.close()
+    assert all(proc.returncode == 0 for proc in procs), ([proc.returncode for proc in procs], outputs)
+    runs = _runs_per_slot(app, mill_id, interval, since=both_up)
+    assert len(runs) >= 2, outputs  # the job did run, in several slots
+    assert all(count == 1 for _, count in runs), runs  # and once per slot, not once per process
