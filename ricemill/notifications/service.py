@@ -5,24 +5,28 @@
 `NotificationRecipient` row per recipient (the user; every active user of the mill; every active
 SUPER_ADMIN; every active user) in the caller's transaction. Once that transaction has committed,
 the notification is emitted as `notification {id, type, title, message, data, createdAt}` to the
-target's rooms and marked `dispatched_at`; a rollback stores and emits nothing. If the process dies
-between commit and emit, `relay_undispatched()` (a scheduler job) sends it later.
+target's rooms and then marked `dispatched_at` by a background task (batched: the write does not
+wait for it); a rollback stores and emits nothing. If the process dies between commit and emit,
+`relay_undispatched()` (a scheduler job) sends it later.
 
 Like every service, these flush but never commit.
 """
 
 import logging
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..auth.roles import Role
 from ..common.errors import Invalid, NotFound
-from ..extensions import db
+from ..extensions import db, socketio
 from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import after_commit
@@ -35,6 +39,11 @@ _QUEUED = "ricemill.pending_notifications"
 # The relay leaves alone what the normal after-commit path is probably sending right now.
 RELAY_GRACE = timedelta(seconds=10)
 RELAY_BATCH = 500
+MARK_BATCH_DELAY_SECONDS = 0.05
+
+_to_mark: list[uuid.UUID] = []
+_mark_lock = threading.Lock()
+_marking = False
 
 
 def send_to_user(user_id, notification: dict, *, session: Session | None = None) -> Notification:
@@ -141,10 +150,8 @@ def _emit(item: dict, target, user_id, mill_id) -> None:
 
 
 def _emit_and_mark(queued: list) -> None:
-    """After commit: emit each notification, then mark them dispatched in one short transaction.
-
-    The committing session cannot run SQL any more, hence a connection of its own.
-    """
+    """After commit: emit each notification, then have them marked dispatched in the background
+    (batched, so that a write's latency does not grow by a transaction)."""
     sent = []
     for item, target, user_id, mill_id in queued:
         try:
@@ -153,19 +160,48 @@ def _emit_and_mark(queued: list) -> None:
         except Exception:  # the relay sends it again
             log.exception("Emitting notification %s failed", item["id"])
     if sent:
-        _mark_dispatched(sent)
+        _queue_marking(sent)
 
 
-def _mark_dispatched(ids: list[uuid.UUID]) -> None:
-    try:
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.update(Notification.__table__)
-                .where(Notification.__table__.c.id.in_(ids))
-                .values(dispatched_at=sa.func.now())
-            )
-    except Exception:  # at least once: the relay may send them again, clients drop by id
-        log.exception("Marking %d notifications dispatched failed", len(ids))
+def _queue_marking(ids: list[uuid.UUID]) -> None:
+    global _marking
+    if not has_app_context():
+        return  # the relay will send and mark them
+    with _mark_lock:
+        _to_mark.extend(ids)
+        if _marking:
+            return
+        _marking = True
+    socketio.start_background_task(_mark_pending, current_app._get_current_object())
+
+
+def _mark_pending(app) -> None:
+    """Mark every queued id in one UPDATE per batch, until the queue is empty."""
+    global _marking
+    socketio.sleep(MARK_BATCH_DELAY_SECONDS)  # let a burst of commits share one UPDATE
+    while True:
+        with _mark_lock:
+            ids = list(_to_mark)
+            _to_mark.clear()
+            if not ids:
+                _marking = False
+                return
+        try:
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(
+                    sa.update(Notification.__table__)
+                    .where(Notification.__table__.c.id.in_(ids), Notification.__table__.c.dispatched_at.is_(None))
+                    .values(dispatched_at=sa.func.now())
+                )
+        except Exception:  # at least once: the relay may send them again, clients drop by id
+            log.exception("Marking %d notifications dispatched failed", len(ids))
+
+
+def flush_marking(timeout: float = 5.0) -> None:
+    """Wait until the queued ids are marked (tests, shutdown)."""
+    deadline = time.monotonic() + timeout
+    while (_marking or _to_mark) and time.monotonic() < deadline:
+        socketio.sleep(0.01)
 
 
 def relay_undispatched(*, grace: timedelta = RELAY_GRACE, limit: int = RELAY_BATCH) -> int:

@@ -122,6 +122,7 @@ def test_committed_notifications_are_marked_dispatched_and_the_relay_sends_the_r
         make_user(Role.OPERATOR, mill)
         sent = service.send_to_mill(mill.id, NOTE)
         db.session.commit()
+        service.flush_marking()  # marked in the background, batched
         assert db.session.get(Notification, sent.id).dispatched_at is not None
         # A crash between commit and emit: stored, never dispatched.
         lost = Notification(target="mill", mill_id=mill.id, type="warning", title="Lost", message="crash", data={})
