@@ -211,7 +211,12 @@ class LoadSampler:
 
     def summary(self) -> dict:
         s = self.samples or [os.getloadavg()[0]]
-        return {"start": s[0], "max": max(s), "mean": round(sum(s) / len(s), 2), "end": s[-1]}
+        return {
+            "start": round(s[0], 2),
+            "max": round(max(s), 2),
+            "mean": round(sum(s) / len(s), 2),
+            "end": round(s[-1], 2),
+        }
 
 
 def machine(db_url: str | None = None) -> dict:
@@ -253,7 +258,7 @@ def record(name: str, title: str, result: dict, notes: list[str], path: Path | N
             begin,
             f"## {title}",
             "",
-            f"Run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} with `python -m bench.{name} "
+            f"Run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} with `python -m bench.{name.split(':')[0]} "
             + " ".join(result.get("argv", []))
             + "`.",
             "",
@@ -282,6 +287,9 @@ def finish(name: str, title: str, result: dict, notes: list[str], args) -> dict:
     """Print the JSON result and, unless --no-record, record it."""
     result["argv"] = sys.argv[1:]
     print(json.dumps(result, indent=2, default=str))
+    label = getattr(args, "label", None)
+    if label:  # a second section for the same benchmark at another size
+        name, title = f"{name}:{label}", f"{title} ({label})"
     if not getattr(args, "no_record", False):
         record(name, title, result, notes, getattr(args, "results", None))
     return result
@@ -290,6 +298,7 @@ def finish(name: str, title: str, result: dict, notes: list[str], args) -> dict:
 def add_common_args(parser) -> None:
     parser.add_argument("--no-record", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--results", default=None, help="results file (default bench/RESULTS.md)")
+    parser.add_argument("--label", default=None, help="record as a separate section, e.g. 'at 10 writes/s'")
 
 
 # --- the bench server -----------------------------------------------------------------------
