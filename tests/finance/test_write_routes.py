@@ -33,11 +33,11 @@ def test_wrong_shaped_bodies_are_422_and_write_nothing(client, mill, users, head
     purchase, sale = make_purchase(mill, admin), make_sale(mill, admin)
     db.session.commit()
     url = f"/api/v1/mills/{mill.id}/" + path.format(purchase=purchase.id, sale=sale.id)
-    before = records.counts(PaddyPurchase, Sale, Payment, Receipt)
+    before = records.counts(PaddyPurchase, Sale, Payment, Receipt, mills=[mill])
     response = client.open(
         url, method=method, data=json.dumps(body), content_type="application/json", headers=headers[Role.MILL_ADMIN]
     )
     assert response.status_code == 422, response.get_json()
     envelope = response.get_json()
     assert envelope["success"] is False and envelope["statusCode"] == 422 and envelope["errors"]
-    assert records.counts(PaddyPurchase, Sale, Payment, Receipt) == before
+    assert records.counts(PaddyPurchase, Sale, Payment, Receipt, mills=[mill]) == before

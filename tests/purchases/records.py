@@ -26,9 +26,14 @@ def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def counts(*models) -> dict:
-    """Rows of each model plus the ledger and the event record: proof that a refused write wrote nothing."""
-    return {m.__tablename__: count(m) for m in (*models, StockLedgerEntry, MillEvent)}
+def counts(*models, mills) -> dict:
+    """Rows of each model plus the ledger and the event record of `mills`: proof that a refused write
+    wrote nothing. Scoped to the test's mills so that other tests' background work cannot disturb it."""
+    ids = [m.id for m in mills]
+    return {
+        m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m).where(m.mill_id.in_(ids)))
+        for m in (*models, StockLedgerEntry, MillEvent)
+    }
 
 
 def stock(mill_id, stock_type: str) -> Decimal:

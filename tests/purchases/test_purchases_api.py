@@ -159,11 +159,11 @@ def test_deleting_a_purchase_whose_paddy_was_milled_is_409_and_changes_nothing(c
     purchase = make_purchase(mill, users[Role.MILL_ADMIN])
     apply_movement(mill_id=mill.id, stock_type="PADDY", change=-600, reason="milling")
     db.session.commit()
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill])
     response = client.delete(url(mill, purchase.id), headers=headers[Role.MILL_ADMIN])
     assert response.status_code == 409
     assert "Not enough PADDY" in response.get_json()["message"]
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill]) == before
     assert records.stock(mill.id, "PADDY") == Decimal("400.000")
 
 
@@ -171,10 +171,10 @@ def test_an_update_that_would_need_paddy_no_longer_there_is_409(client, mill, us
     purchase = make_purchase(mill, users[Role.MILL_ADMIN])
     apply_movement(mill_id=mill.id, stock_type="PADDY", change=-950, reason="milling")
     db.session.commit()
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill])
     response = client.patch(url(mill, purchase.id), json={"grossWeightKg": 900}, headers=headers[Role.MANAGER])
     assert response.status_code == 409
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill]) == before
     db.session.expire_all()
     assert db.session.get(PaddyPurchase, purchase.id).gross_weight_kg == Decimal("1000.000")
 
@@ -279,24 +279,24 @@ BAD_CREATE_BODIES = [
 
 @pytest.mark.parametrize(("change", "field"), BAD_CREATE_BODIES)
 def test_bad_create_bodies_are_422_and_write_nothing(client, mill, headers, change, field):
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill])
     response = client.post(url(mill), json=body(**change), headers=headers[Role.OPERATOR])
     assert response.status_code == 422, response.get_json()
     envelope = response.get_json()
     assert envelope["success"] is False
     assert field in [e["field"] for e in envelope["errors"]]
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill]) == before
 
 
 @pytest.mark.parametrize("missing", ["farmerName", "grossWeightKg", "moisturePercent", "ratePerQuintal"])
 def test_missing_required_fields_are_422(client, mill, headers, missing):
     data = body()
     del data[missing]
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill])
     response = client.post(url(mill), json=data, headers=headers[Role.OPERATOR])
     assert response.status_code == 422
     assert missing in [e["field"] for e in response.get_json()["errors"]]
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill]) == before
 
 
 @pytest.mark.parametrize(
@@ -315,11 +315,11 @@ def test_missing_required_fields_are_422(client, mill, headers, missing):
 def test_bad_update_bodies_are_422_and_write_nothing(client, mill, users, headers, change, field):
     purchase = make_purchase(mill, users[Role.MILL_ADMIN])
     db.session.commit()
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill])
     response = client.patch(url(mill, purchase.id), json=change, headers=headers[Role.MANAGER])
     assert response.status_code == 422, response.get_json()
     assert field in [e["field"] for e in response.get_json()["errors"]]
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill]) == before
     db.session.expire_all()
     assert db.session.get(PaddyPurchase, purchase.id).amount == Decimal("22000.00")
 
@@ -330,12 +330,12 @@ def test_bad_update_bodies_are_422_and_write_nothing(client, mill, users, header
 def test_another_mills_purchase_is_404_through_my_mills_url(client, mill, other_mill, headers):
     theirs = make_purchase(other_mill, make_user(Role.MILL_ADMIN, other_mill))
     db.session.commit()
-    before = records.counts(PaddyPurchase)
+    before = records.counts(PaddyPurchase, mills=[mill, other_mill])
     for method in ("GET", "PATCH", "DELETE"):
         response = client.open(url(mill, theirs.id), method=method, json={"bags": 1}, headers=headers[Role.SUPER_ADMIN])
         assert response.status_code == 404, method
         assert response.get_json()["message"] == "Purchase not found"
-    assert records.counts(PaddyPurchase) == before
+    assert records.counts(PaddyPurchase, mills=[mill, other_mill]) == before
 
 
 def test_list_filters_pages_and_orders_newest_first(client, mill, users, headers):

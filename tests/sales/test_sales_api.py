@@ -81,14 +81,14 @@ def test_invoice_numbers_are_per_mill(client, mill, headers):
 def test_sale_beyond_stock_is_409_writes_nothing_and_consumes_no_invoice_number(client, mill, headers):
     add_stock(mill, kg=1000)
     client.post(url(mill), json=body(quantityKg=400), headers=headers[Role.OPERATOR])
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     seq = records.last_seq(mill.id)
 
     response = client.post(url(mill), json=body(quantityKg=600.001), headers=headers[Role.OPERATOR])
     assert response.status_code == 409
     envelope = response.get_json()
     assert envelope["success"] is False and envelope["message"].startswith("Not enough RICE in stock")
-    assert records.counts(Sale) == before  # no sale, no ledger row, no event
+    assert records.counts(Sale, mills=[mill]) == before  # no sale, no ledger row, no event
     assert records.last_seq(mill.id) == seq
     assert records.stock(mill.id, "RICE") == Decimal("600.000")
 
@@ -138,11 +138,11 @@ def test_update_stock_type_returns_the_old_goods_and_takes_the_new(client, mill,
     assert moved == [("RICE", Decimal("100.000"), "sale updated"), ("BROKEN_RICE", Decimal("-200.000"), "sale updated")]
 
     # to a stock type there is not enough of: 409, and the sale and both stocks stay as they were
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     response = client.patch(url(mill, sale.id), json={"stockType": "BRAN"}, headers=headers[Role.MANAGER])
     assert response.status_code == 409
     assert "Not enough BRAN" in response.get_json()["message"]
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill]) == before
     assert records.stock(mill.id, "BROKEN_RICE") == Decimal("100.000")
 
 
@@ -150,10 +150,10 @@ def test_update_beyond_stock_is_409_and_changes_nothing(client, mill, users, hea
     add_stock(mill, kg=150)
     sale = make_sale(mill, users[Role.MILL_ADMIN], stock=False)
     db.session.commit()
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     response = client.patch(url(mill, sale.id), json={"quantityKg": 151}, headers=headers[Role.MANAGER])
     assert response.status_code == 409
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill]) == before
     db.session.expire_all()
     assert db.session.get(Sale, sale.id).quantity_kg == Decimal("100.000")
     assert records.stock(mill.id, "RICE") == Decimal("50.000")
@@ -231,11 +231,11 @@ BAD_CREATE_BODIES = [
 @pytest.mark.parametrize(("change", "field"), BAD_CREATE_BODIES)
 def test_bad_create_bodies_are_422_and_write_nothing(client, mill, headers, change, field):
     add_stock(mill)
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     response = client.post(url(mill), json=body(**change), headers=headers[Role.OPERATOR])
     assert response.status_code == 422, response.get_json()
     assert field in [e["field"] for e in response.get_json()["errors"]]
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill]) == before
 
 
 @pytest.mark.parametrize("missing", ["buyerName", "stockType", "quantityKg", "ratePerQuintal"])
@@ -243,11 +243,11 @@ def test_missing_required_fields_are_422(client, mill, headers, missing):
     add_stock(mill)
     data = body()
     del data[missing]
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     response = client.post(url(mill), json=data, headers=headers[Role.OPERATOR])
     assert response.status_code == 422
     assert missing in [e["field"] for e in response.get_json()["errors"]]
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill]) == before
 
 
 @pytest.mark.parametrize(
@@ -265,22 +265,22 @@ def test_missing_required_fields_are_422(client, mill, headers, missing):
 def test_bad_update_bodies_are_422_and_write_nothing(client, mill, users, headers, change, field):
     sale = make_sale(mill, users[Role.MILL_ADMIN])
     db.session.commit()
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill])
     response = client.patch(url(mill, sale.id), json=change, headers=headers[Role.MANAGER])
     assert response.status_code == 422, response.get_json()
     assert field in [e["field"] for e in response.get_json()["errors"]]
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill]) == before
 
 
 def test_another_mills_sale_is_404_through_my_mills_url(client, mill, other_mill, headers):
     theirs = make_sale(other_mill, make_user(Role.MILL_ADMIN, other_mill))
     db.session.commit()
-    before = records.counts(Sale)
+    before = records.counts(Sale, mills=[mill, other_mill])
     for method in ("GET", "PATCH", "DELETE"):
         response = client.open(url(mill, theirs.id), method=method, json={"bags": 1}, headers=headers[Role.SUPER_ADMIN])
         assert response.status_code == 404, method
         assert response.get_json()["message"] == "Sale not found"
-    assert records.counts(Sale) == before
+    assert records.counts(Sale, mills=[mill, other_mill]) == before
 
 
 def test_list_filters_pages_and_orders_newest_first(client, mill, users, headers):
