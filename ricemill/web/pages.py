@@ -5,6 +5,7 @@ every page route needs that cookie and takes the mill from the logged-in user (a
 one with `?mill=`). The API itself enforces tenancy; pages never read another mill's documents.
 """
 
+import functools
 import uuid
 from urllib.parse import urlsplit
 
@@ -37,7 +38,8 @@ def _safe_next(target: str | None) -> str:
     if not target:
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # browsers read "/\\host" as "//host": a backslash anywhere is refused too
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
@@ -56,7 +58,6 @@ def _expires_at(token_payload: dict) -> int:
 
 def _page(fn):
     """A page needs a login: no valid access cookie → try the refresh cookie, else /login."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

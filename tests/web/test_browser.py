@@ -290,6 +290,7 @@ def test_milling_and_attendance_from_the_pages_live(seed, open_page, rest):
     api = rest(manager)
     api.post("/paddy-purchases", _purchase("Suresh", gross=2050))
     staff = api.post("/staff", {"name": "Venkat", "dailyWage": 600})
+    helper = api.post("/staff", {"name": "Mallesh", "dailyWage": 550})
 
     mine = open_page(operator, "/milling")
     theirs = open_page(manager, "/milling")
@@ -316,7 +317,10 @@ def test_milling_and_attendance_from_the_pages_live(seed, open_page, rest):
     wait_live(seeing)
     marking.check(f"input[name='att-{staff['id']}'][value='PRESENT']")
     expect(seeing.locator(f"input[name='att-{staff['id']}'][value='PRESENT']")).to_be_checked(timeout=2000)
-    expect(seeing.locator("#att-summary")).to_have_text("1 of 1 present")
+    expect(seeing.locator("#att-summary")).to_have_text("1 of 2 present")
+    marking.click("#att-all")
+    expect(seeing.locator(f"input[name='att-{helper['id']}'][value='PRESENT']")).to_be_checked(timeout=2000)
+    expect(seeing.locator("#att-summary")).to_have_text("2 of 2 present")
 
 
 def test_the_platform_admin_creates_a_mill_sees_every_mill_live_and_broadcasts(seed, open_page, rest):

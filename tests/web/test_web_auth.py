@@ -54,6 +54,8 @@ def test_login_never_redirects_off_site(client, mill):
     user = make_user(Role.OPERATOR, mill)
     assert _login(client, user, next_path="https://evil.example/").headers["Location"] == "/"
     assert _login(client, user, next_path="//evil.example/x").headers["Location"] == "/"
+    assert _login(client, user, next_path="/\\evil.example/x").headers["Location"] == "/"
+    assert _login(client, user, next_path="/stock?x=1").headers["Location"] == "/stock?x=1"
 
 
 def test_api_writes_with_the_cookie_need_the_csrf_header(client, mill):

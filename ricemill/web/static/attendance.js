@@ -12,6 +12,7 @@
     const res = await RM.millApi(`/attendance?date=${day}`);
     const people = ((res.data && res.data.entries) || []).map((e) => ({ id: e.staffId, name: e.name, status: e.status }));
     const byStaff = new Map(people.map((p) => [String(p.id), p.status]));
+    unmarked = people.filter((p) => !p.status).map((p) => p.id);
     tbody.replaceChildren();
     people.forEach((s) => {
       const tr = document.createElement('tr');
@@ -38,6 +39,19 @@
     const present = [...byStaff.values()].filter((v) => v === 'PRESENT' || v === 'HALF_DAY').length;
     document.getElementById('att-summary').textContent = `${present} of ${people.length} present`;
   }
+  let unmarked = [];
+  async function markAllPresent() {
+    if (!unmarked.length) return;
+    try {
+      // one batch for the whole grid: the server upserts the day in one statement
+      const entries = unmarked.map((id) => ({ staffId: id, status: 'PRESENT' }));
+      await RM.millApi('/attendance', { method: 'POST', body: { date: day, entries } });
+    } catch (err) {
+      document.getElementById('att-error').textContent = err.message;
+    }
+  }
+  document.getElementById('att-all')?.addEventListener('click', markAllPresent);
+
   async function mark(s, status) {
     const box = document.getElementById('att-error');
     box.textContent = '';
