@@ -49,8 +49,7 @@ def _pay_document(document, amount: Decimal) -> None:
 
 def create_payment(*, mill, data: dict, actor) -> Payment:
     """Record a payment made or received, pay the linked purchase or sale, and, when RECEIVED,
-    issue its receipt. The schema has already refused a purchase with RECEIVED, a sale with MADE,
-    and both at once."""
+    issue its receipt. A purchase is paid by a MADE payment, a sale by a RECEIVED one, never both."""
     # Imported here: the purchase and sale services import this module for the money helpers.
     from ..purchases.models import PaddyPurchase
     from ..purchases.service import mill_today, publish_purchase_updated
@@ -59,6 +58,11 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
 
     direction = PaymentDirection(data["direction"])
     amount = rupees(data["amount"])
+    # Checked again here (not only by the schema) so that every caller, the demo seed too, obeys it.
+    if data.get("purchase_id") and (data.get("sale_id") or direction != PaymentDirection.MADE):
+        raise Invalid(errors=[{"field": "purchaseId", "message": "Only a MADE payment, and not with a saleId."}])
+    if data.get("sale_id") and direction != PaymentDirection.RECEIVED:
+        raise Invalid(errors=[{"field": "saleId", "message": "Only a RECEIVED payment."}])
     party_name = (data.get("party_name") or "").strip()
     purchase = sale = None
     if data.get("purchase_id"):

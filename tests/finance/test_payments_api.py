@@ -316,3 +316,21 @@ def test_operators_may_not_record_payments(client, mill, headers):
     )
     assert response.status_code == 403
     assert records.counts(*TABLES, mills=[mill]) == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"direction": "RECEIVED", "purchase_id": "P"},
+        {"direction": "MADE", "sale_id": "S"},
+        {"direction": "MADE", "purchase_id": "P", "sale_id": "S"},
+    ],
+)
+def test_the_service_refuses_a_document_in_the_wrong_direction_too(mill, users, purchase, sale, data):
+    from ricemill.common.errors import Invalid
+    from ricemill.finance import service
+
+    ids = {"P": purchase.id, "S": sale.id}
+    data = {key: ids.get(value, value) for key, value in data.items()}
+    with pytest.raises(Invalid):
+        service.create_payment(mill=mill, data={"amount": 1, "mode": "CASH", **data}, actor=users[Role.MANAGER])
