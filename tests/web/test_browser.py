@@ -342,8 +342,18 @@ def test_the_platform_admin_creates_a_mill_sees_every_mill_live_and_broadcasts(s
     platform.click("#mill-form button[type=submit]")
     expect(platform.locator("#mill-list")).to_contain_text("Godavari Rice Mill", timeout=2000)
 
+    # the platform admin also opens that mill's own dashboard (mill picked from the list)
+    platform_mill = platform.context.new_page()
+    platform_mill.goto("/admin")
+    platform_mill.click("#mill-list a:text('Busy Mill')")
+    platform_mill.wait_for_selector("body[data-ready='1']")
+    wait_live(platform_mill)
+    expect(platform_mill.locator("h1")).to_have_text("Today at Busy Mill")
     rest(owner).post("/paddy-purchases", _purchase("Narayana"))
     expect(platform.locator("#admin-feed")).to_contain_text("Narayana", timeout=2000)
+    expect(platform_mill.locator("#feed")).to_contain_text("Narayana", timeout=2000)
+    platform_mill.click("nav a:text('Purchases')")  # the mill stays picked from page to page
+    expect(platform_mill.locator("#doc-list tbody")).to_contain_text("Narayana")
 
     platform.select_option("[name='type']", "warning")
     platform.fill("[name='title']", "Maintenance")
