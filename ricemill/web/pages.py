@@ -6,6 +6,7 @@ one with `?mill=`). The API itself enforces tenancy; pages never read another mi
 """
 
 import functools
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -52,8 +53,9 @@ def _cookie_user():
     return current_user
 
 
-def _expires_at(token_payload: dict) -> int:
-    return int(token_payload["exp"])
+def _expires_in(token_payload: dict) -> int:
+    """Seconds left: the page counts on its own clock, which need not agree with ours."""
+    return max(0, int(token_payload["exp"] - time.time()))
 
 
 def _page(fn):
@@ -65,7 +67,7 @@ def _page(fn):
         if user is None:
             return redirect(url_for("web.refresh_and_return", next=request.full_path.rstrip("?")))
         g.user = user
-        g.access_expires_at = _expires_at(get_jwt())
+        g.access_expires_in = _expires_in(get_jwt())
         g.mill = _page_mill(user)
         if g.mill is None and user.role == Role.SUPER_ADMIN and fn.__name__ not in _PLATFORM_PAGES:
             return redirect(url_for("web.admin"))
@@ -191,9 +193,9 @@ def refresh():
         return response, 401
     from flask_jwt_extended import decode_token
 
-    expires = _expires_at(decode_token(tokens["access_token"]))
+    expires_in = _expires_in(decode_token(tokens["access_token"]))
     response = jsonify(
-        {"success": True, "statusCode": 200, "message": "Token refreshed", "data": {"accessExpiresAt": expires}}
+        {"success": True, "statusCode": 200, "message": "Token refreshed", "data": {"accessExpiresIn": expires_in}}
     )
     set_access_cookies(response, tokens["access_token"])
     set_refresh_cookies(response, tokens["refresh_token"])

@@ -511,3 +511,33 @@ def test_a_deleted_purchase_leaves_every_screen_of_the_mill(seed, open_page, res
     deleting.locator(f"#doc-list tr[data-id='{purchase['id']}'] button", has_text="Delete").click()
     expect(viewing.locator("#doc-list tbody")).to_contain_text("Nothing yet.", timeout=2000)
     expect(watching.locator(paddy)).to_have_attribute("data-quantity", "0", timeout=2000)
+
+
+def test_the_page_renews_its_access_cookie_before_it_expires(seed, browser, live_server):
+    """With the page's clock run 14½ minutes ahead, its timer rotates the 15-minute cookie."""
+    mill = make_mill("Timer Mill")
+    user = make_user(Role.OPERATOR, mill)
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.clock.install()
+        login(page, user.email, PASSWORD)
+        before = {c["name"]: c["value"] for c in context.cookies()}
+        with page.expect_response(lambda r: r.url.endswith("/web/refresh") and r.request.method == "POST") as answer:
+            page.clock.fast_forward("14:30")
+        assert answer.value.status == 200
+        after = {c["name"]: c["value"] for c in context.cookies()}
+        assert after["access_token_cookie"] != before["access_token_cookie"]
+        assert after["refresh_token_cookie"] != before["refresh_token_cookie"]
+        # the new cookie is renewed in its turn, 14 minutes or so later, and not before
+        renewals = []
+        page.on("request", lambda r: r.url.endswith("/web/refresh") and renewals.append(r))
+        page.clock.fast_forward("10:00")
+        page.wait_for_timeout(300)
+        assert renewals == []
+        with page.expect_response(lambda r: r.url.endswith("/web/refresh") and r.request.method == "POST") as again:
+            page.clock.fast_forward("04:30")
+        assert again.value.status == 200
+    finally:
+        context.close()

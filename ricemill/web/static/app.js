@@ -84,6 +84,7 @@
   const millApi = (path, opts) => api(`/mills/${ctx.millId}${path}`, opts);
 
   // --- token refresh: the access cookie lives 15 minutes; renew it a minute before -------------
+  // Times are this browser's own (Date.now() + seconds left), so a skewed clock does not matter.
   let refreshing = null;
   let refreshTimer = null;
   function refresh() {
@@ -96,11 +97,11 @@
         .then(async (res) => {
           if (res.status === 401) live.sessionOver = true; // refresh token spent or revoked: log in again
           if (!res.ok) return false;
-          const expires = (await res.json()).data.accessExpiresAt;
+          const expiresAt = Date.now() + (await res.json()).data.accessExpiresIn * 1000;
           try {
-            localStorage.setItem('rm.accessExpiresAt', String(expires));
+            localStorage.setItem('rm.accessExpiresAt', String(expiresAt));
           } catch (_) { /* private mode: each tab refreshes on its own */ }
-          scheduleRefresh(expires);
+          scheduleRefresh(expiresAt);
           return true;
         })
         .catch(() => false)
@@ -112,11 +113,12 @@
     if (!expiresAt) return;
     clearTimeout(refreshTimer);
     // jitter, so that two tabs sharing the cookies rarely rotate at the same moment
-    const wait = Math.max(5000, expiresAt * 1000 - Date.now() - 60000 - Math.random() * 20000);
+    const wait = Math.max(5000, expiresAt - Date.now() - 60000 - Math.random() * 20000);
     refreshTimer = setTimeout(() => {
       // another tab may have rotated the shared cookies already: then follow its expiry
-      const seen = Number(localStorage.getItem('rm.accessExpiresAt') || 0);
-      if (seen > expiresAt + 30) scheduleRefresh(seen);
+      let seen = 0;
+      try { seen = Number(localStorage.getItem('rm.accessExpiresAt') || 0); } catch (_) { /* none */ }
+      if (seen > expiresAt + 30000) scheduleRefresh(seen);
       else refresh();
     }, wait);
   }
@@ -427,7 +429,8 @@
   }
 
   async function start() {
-    scheduleRefresh(Number(body.dataset.accessExpires || 0));
+    const left = Number(body.dataset.accessExpiresIn || 0);
+    if (left) scheduleRefresh(Date.now() + left * 1000);
     document.getElementById('logout')?.addEventListener('click', async () => {
       await fetch('/web/refresh/logout', {
         method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-TOKEN': cookie('csrf_access_token') },
