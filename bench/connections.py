@@ -27,7 +27,7 @@ from .sioclient import SioClient, connect_many
 def _stats(server) -> dict:
     """The server's stats, or what the failure was (past max_size even this request waits)."""
     try:
-        return server.stats()
+        return server.stats(greenlets=True)
     except OSError as error:
         return {"rss": None, "eio_sockets": None, "error": repr(error)}
 
@@ -97,6 +97,12 @@ def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size
             "after_connect": round(after / 2**20, 1) if after else None,
             "end": round(end / 2**20, 1) if end else None,
         },
+        "server_greenlets": {k: out[k].get("greenlets") for k in ("before", "after", "end")},
+        "greenlets_per_connection": round(
+            (out["after"]["greenlets"] - out["before"]["greenlets"]) / out["connected"], 2
+        )
+        if measured and out["after"].get("greenlets") is not None
+        else None,
         "server_stats_errors": [out[k].get("error") for k in ("before", "after", "end") if out[k].get("error")],
         "bytes_per_connection": round(per_conn) if per_conn else None,
         "kb_per_connection": round(per_conn / 1024, 1) if per_conn else None,
@@ -135,6 +141,8 @@ def main(argv=None) -> dict:
         f"Server RSS {rss['before']} MB before, {rss['after_connect']} MB connected, {rss['end']} MB at the end: "
         f"{kb} KB per connection (goal <= 20 KB: {'met' if kb and kb <= 20 else 'MISSED'}); "
         f"{result['kb_per_connection_at_end']} KB at the end.",
+        f"Live greenlets in the server: {result['server_greenlets']} "
+        f"({result['greenlets_per_connection']} per connection; each keeps its saved stack on the heap).",
         f"eventlet max_size passed to the server: {max_size or 'eventlet default (1024)'}.",
         f"Clients in one asyncio process beside the server on the {m['nproc']} cores ({m['cpu']}), "
         f"{m['memory_total']} RAM; Python {m['python']}, PostgreSQL {m.get('postgresql')}; 1-min load average "

@@ -362,8 +362,8 @@ class BenchServer:
         with urllib.request.urlopen(self.base + path, timeout=30) as resp:  # noqa: S310
             return json.loads(resp.read())
 
-    def stats(self) -> dict:
-        return self.get("/bench/stats")
+    def stats(self, *, greenlets: bool = False) -> dict:
+        return self.get("/bench/stats" + ("?greenlets=1" if greenlets else ""))
 
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:
