@@ -34,7 +34,9 @@
       const [y, m, d] = String(s).slice(0, 10).split('-').map(Number);
       return new Date(y, m - 1, d).toLocaleDateString('en-IN', { day: '2-digit', month: 'short', year: 'numeric' });
     },
-    datetime: (s) => (s ? new Date(s).toLocaleString('en-IN', { timeZone: ctx.timezone, dateStyle: 'medium', timeStyle: 'short' }) : '–'),
+    datetime: (s) => (s ? new Date(s).toLocaleString('en-IN', {
+      timeZone: ctx.timezone, day: '2-digit', month: 'short', hour: 'numeric', minute: '2-digit',
+    }) : '–'),
     time: (s) => (s ? new Date(s).toLocaleTimeString('en-IN', { timeZone: ctx.timezone, timeStyle: 'short' }) : ''),
     status: (s) => (s ? String(s).replace(/_/g, ' ').toLowerCase() : '–'),
     text: (s) => (s === null || s === undefined || s === '' ? '–' : String(s)),
@@ -384,8 +386,16 @@
       columns.forEach((c) => {
         const td = document.createElement('td');
         td.dataset.label = c.label;
-        const fn = fmt[c.fmt] || fmt.text;
-        td.textContent = fn(item[c.key]);
+        const value = item[c.key];
+        if (c.fmt === 'kg' && value !== null && value !== undefined) {
+          // kilograms, quintals on a second, smaller line: keeps tables narrow on a phone
+          const [kg, q] = fmt.kgParts(value);
+          const small = document.createElement('small');
+          small.textContent = q;
+          td.append(kg, document.createElement('br'), small);
+        } else {
+          td.textContent = (fmt[c.fmt] || fmt.text)(value);
+        }
         if (['money', 'kg', 'int', 'percent'].includes(c.fmt)) td.className = 'num';
         tr.append(td);
       });
