@@ -541,3 +541,22 @@ def test_the_page_renews_its_access_cookie_before_it_expires(seed, browser, live
         assert again.value.status == 200
     finally:
         context.close()
+
+
+def test_a_page_the_server_cannot_replay_for_reloads_over_rest(seed, open_page, rest):
+    """`sync:reset` (here: a lastSeq the server never issued) makes the page reload its data."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Reset Mill")
+    watcher = make_user(Role.MANAGER, mill)
+    api = rest(make_user(Role.OPERATOR, mill))
+    page = open_page(watcher, "/documents/purchases")
+    wait_live(page)
+    page.evaluate("RM.pause()")
+    api.post("/paddy-purchases", _purchase("While Away"))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    page.evaluate("RM.live.lastSeq = 999999")
+    with page.expect_response(lambda r: "/paddy-purchases" in r.url and r.request.method == "GET"):
+        page.evaluate("RM.resume()")
+    expect(page.locator("#doc-list tbody")).to_contain_text("While Away")
+    assert page.evaluate("RM.live.lastSeq") == current
