@@ -560,3 +560,32 @@ def test_a_page_the_server_cannot_replay_for_reloads_over_rest(seed, open_page, 
         page.evaluate("RM.resume()")
     expect(page.locator("#doc-list tbody")).to_contain_text("While Away")
     assert page.evaluate("RM.live.lastSeq") == current
+
+
+def test_staff_leaving_and_a_refused_outward_from_the_pages(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Roster Mill")
+    manager = make_user(Role.MANAGER, mill, name="Lakshmi")
+    operator = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(manager)
+    venkat = api.post("/staff", {"name": "Venkat", "designation": "Loader", "dailyWage": 550})
+    managing = open_page(manager, "/documents/staff")
+    watching = open_page(operator, "/documents/staff")
+    wait_live(watching)
+    expect(watching.locator("#doc-list button", has_text="Mark left")).to_have_count(0)  # operators may not
+    managing.locator(f"#doc-list tr[data-id='{venkat['id']}'] button", has_text="Mark left").click()
+    row = watching.locator(f"#doc-list tr[data-id='{venkat['id']}']")
+    expect(row).to_contain_text("left", timeout=2000)
+    expect(watching.locator(".toast", has_text="Venkat left the mill")).to_be_visible(timeout=2000)
+
+    # more rice out than the mill has: the server's 409 is shown and nothing is written
+    managing.goto("/documents/outwards")
+    managing.wait_for_selector("body[data-ready='1']")
+    managing.select_option("#stockType", "RICE")
+    managing.fill("#quantityKg", "500")
+    with managing.expect_response(lambda r: r.url.endswith("/outwards") and r.request.method == "POST") as answer:
+        managing.click("#doc-form button[type=submit]")
+    assert answer.value.status == 409
+    expect(managing.locator("#doc-form .form-error")).to_contain_text(answer.value.json()["message"])
+    assert api.get("/outwards")["meta"]["total"] == 0

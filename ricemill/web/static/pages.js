@@ -6,7 +6,9 @@
   const tbody = document.querySelector('#doc-list tbody');
   const form = document.getElementById('doc-form');
 
+  // the buttons a role may use (the server checks again: 403 otherwise)
   const canDelete = document.getElementById('doc-list').dataset.canDelete === '1';
+  const canLeave = document.getElementById('doc-list').dataset.canLeave === '1';
   function rowActions(item, td) {
     if (canDelete) {
       td.append(RM.button('Delete', async () => {
@@ -19,7 +21,7 @@
         }
       }, 'link'));
     }
-    if (spec.row_action === 'leave' && item.status === 'ACTIVE') {
+    if (canLeave && item.status === 'ACTIVE') {
       td.append(RM.button('Mark left', async () => {
         try {
           await RM.millApi(`/staff/${item.id}/leave`, { method: 'POST', body: { leftOn: RM.today() } });
@@ -34,7 +36,7 @@
     return `/receipts/${id}` + (mill ? `?mill=${mill}` : '');
   }
   const columns = spec.columns;
-  const hasActions = Boolean(spec.row_action) || canDelete;
+  const hasActions = canLeave || canDelete;
 
   async function loadList() {
     const res = await RM.millApi(`/${spec.path}?perPage=50`);
