@@ -374,5 +374,8 @@ class BenchServer:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        keep = os.environ.get("BENCH_KEEP_SERVER_LOG")  # a path: keep the server's log there
+        if keep:
+            os.replace(self.log_path, keep)
         with contextlib.suppress(OSError):
             os.unlink(self.log_path)
