@@ -11,6 +11,7 @@ import logging  # noqa: E402
 
 from ricemill import create_app  # noqa: E402
 from ricemill.extensions import socketio  # noqa: E402
+from ricemill.realtime.dispatch import relay_at_start  # noqa: E402
 from ricemill.realtime.scheduler import start_scheduler_if_configured  # noqa: E402
 
 app = create_app()
@@ -20,6 +21,8 @@ log = logging.getLogger("ricemill.server")
 def main() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     start_scheduler_if_configured(app)
+    # Events a crash left undispatched go out once at start too, even where no scheduler runs.
+    socketio.start_background_task(relay_at_start, app)
     log.info("Server running on port %s", port)
     log.info("Socket.io server ready")
     log.info("Environment: %s", app.config["ENV_NAME"])

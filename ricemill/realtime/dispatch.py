@@ -153,6 +153,17 @@ def relay_undispatched(app: Flask | None = None, *, min_age_seconds: float | Non
     return total
 
 
+def relay_at_start(app: Flask) -> int:
+    """Once at server start (a background task): after one relay interval, so that the clients of a
+    crashed process have reconnected, send whatever is still undispatched, however young."""
+    socketio.sleep(app.config["OUTBOX_RELAY_INTERVAL_SECONDS"])
+    try:
+        return relay_undispatched(app, min_age_seconds=0)
+    except Exception:
+        log.exception("Start-up relay failed")
+        return 0
+
+
 def install(app: Flask) -> None:
     from .outbox import set_dispatcher
 

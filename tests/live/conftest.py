@@ -49,8 +49,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         handle, self.log_path = tempfile.mkstemp(prefix="ricemill-live-", suffix=".log")
         os.close(handle)
-        self.env = dict(
-            os.environ,
+        defaults = dict(
             RICEMILL_ENV="development",
             DATABASE_URL=database_url,
             HOST="127.0.0.1",
@@ -62,8 +61,8 @@ class Server:
             RUN_SCHEDULER="true",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
-            **{key: str(value) for key, value in env.items()},
         )
+        self.env = {**os.environ, **defaults, **{key: str(value) for key, value in env.items()}}
         self.proc = None
         self.start()
 
@@ -194,6 +193,11 @@ class Client:
     def close(self):
         with contextlib.suppress(Exception):  # already gone
             self.sio.disconnect()
+        # python-engineio leaves its HTTP session (long-polling) and a server-dropped websocket open
+        for resource in (getattr(self.sio.eio, "http", None), getattr(self.sio.eio, "ws", None)):
+            if resource is not None:
+                with contextlib.suppress(Exception):
+                    resource.close()
 
 
 @pytest.fixture
@@ -223,12 +227,15 @@ def redis_url(db: int = 5) -> str | None:
     import redis
 
     url = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{db}")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        client.ping()
     except redis.RedisError:
         if os.environ.get("CI") == "true":
             raise
         return None
+    finally:
+        client.close()
     return url
 
 
