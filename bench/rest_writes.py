@@ -142,6 +142,20 @@ def _python_load(port: int, requests, *, connections: int, seconds: int) -> dict
     }
 
 
+def _db_counters(url: str) -> dict:
+    """The bench database's transaction and row counters (pg_stat_database; the database is ours alone)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT xact_commit, tup_inserted, tup_updated, tup_fetched FROM pg_stat_database "
+                "WHERE datname = current_database()"
+            )
+        ).one()
+    engine.dispose()
+    return {"transactions": row[0], "rows_inserted": row[1], "rows_updated": row[2], "rows_fetched": row[3]}
+
+
 def _listeners(port: int, tokens: list[str], per_mill: int):
     """Socket clients held open in a background thread's event loop; returns (stop, state)."""
     state: dict = {"failures": None, "events": 0}
@@ -197,6 +211,7 @@ def run(*, mills: int, connections: int, seconds: int, rounds: int, listeners: i
             ],
         }
         runs: dict[str, list[dict]] = {name: [] for name in endpoints}
+        per_request: dict[str, dict] = {}
         with harness.BenchServer(url) as server:
             stop_listeners, listener_state = _listeners(
                 server.port, [tokens[users[m]["id"]] for m in mill_ids], listeners
@@ -207,6 +222,17 @@ def run(*, mills: int, connections: int, seconds: int, rounds: int, listeners: i
                 for _ in range(rounds):
                     for name, reqs in endpoints.items():
                         runs[name].append(_load(tool, server, reqs, connections=connections, seconds=seconds))
+                # What one request costs the database: counters before and after a short run of each,
+                # after PostgreSQL's idle backends have flushed their statistics (up to 10 s).
+                for name, reqs in endpoints.items():
+                    time.sleep(11)
+                    before = _db_counters(url)
+                    outcome = _load(tool, server, reqs, connections=connections, seconds=3)
+                    time.sleep(11)
+                    after = _db_counters(url)
+                    per_request[name] = {
+                        k: round((after[k] - before[k]) / max(outcome["requests"], 1), 2) for k in after
+                    }
             finally:
                 stop_listeners()
             server_stats = server.stats()
@@ -226,6 +252,7 @@ def run(*, mills: int, connections: int, seconds: int, rounds: int, listeners: i
         "ratio_purchase_over_bare_auth": round(med["purchase"] / med["bare_auth"], 3) if med["bare_auth"] else None,
         "target": {"ratio_min": 0.6},
         "rounds": runs,
+        "database_work_per_request": per_request,
         "listeners": {
             "per_mill": listeners,
             "connect_failures": listener_state["failures"],
@@ -272,6 +299,12 @@ def main(argv=None) -> dict:
         f"{med['bare']:.0f}, bare insert behind mill_access {med['bare_auth']:.0f}.",
         f"Ratio purchase / bare = {ratio} (target >= 0.6: {'met' if ratio and ratio >= 0.6 else 'MISSED'}); "
         f"purchase / bare-with-auth = {result['ratio_purchase_over_bare_auth']}.",
+        "Per request (pg_stat_database deltas, background work included): "
+        + "; ".join(
+            f"{name} {w['transactions']} transactions, {w['rows_inserted']} rows inserted, {w['rows_updated']} updated"
+            for name, w in result["database_work_per_request"].items()
+        )
+        + ".",
         f"Non-2xx responses: {bad}. Socket listeners: {args.listeners} per mill, "
         f"{result['listeners']['events_received']} events received.",
         f"Client (wrk or Python) and server share the {m['nproc']} cores ({m['cpu']}), {m['memory_total']} RAM; "
