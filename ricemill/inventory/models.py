@@ -19,6 +19,13 @@ class Stock(UUIDPrimaryKey, MillScoped, db.Model):
         sa.UniqueConstraint("mill_id", "stock_type"),
         sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         sa.CheckConstraint("min_stock_level >= 0", name="min_not_negative"),
+        # Only the stocks that are low right now: the hourly scan's cost follows what is low.
+        sa.Index(
+            "ix_stocks_low",
+            "mill_id",
+            "stock_type",
+            postgresql_where=sa.text("min_stock_level > 0 AND quantity <= min_stock_level"),
+        ),
     )
 
     stock_type: Mapped[StockType] = mapped_column(enum_column(StockType, "stock_type"), nullable=False)

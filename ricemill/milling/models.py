@@ -19,6 +19,14 @@ class MillingBatch(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     __tablename__ = "milling_batches"
     __table_args__ = (
         sa.Index("ix_milling_batches_mill_status", "mill_id", "status", "started_at"),
+        # Dashboard: today's outturn from the batches completed in a time range.
+        sa.Index(
+            "ix_milling_batches_mill_completed",
+            "mill_id",
+            "completed_at",
+            postgresql_include=["paddy_input_kg", "rice_kg"],
+            postgresql_where=sa.text("status = 'COMPLETED'"),
+        ),
         sa.CheckConstraint("paddy_input_kg > 0", name="input_positive"),
     )
 

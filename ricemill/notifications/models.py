@@ -28,6 +28,9 @@ class Notification(UUIDPrimaryKey, db.Model):
     """One notification, delivered to many recipients (one `NotificationRecipient` row each)."""
 
     __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("ix_notifications_undispatched", "created_at", postgresql_where=sa.text("dispatched_at IS NULL")),
+    )
 
     target: Mapped[NotificationTarget] = mapped_column(
         enum_column(NotificationTarget, "notification_target"), nullable=False

@@ -14,6 +14,19 @@ class PaddyPurchase(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model)
     __tablename__ = "paddy_purchases"
     __table_args__ = (
         sa.Index("ix_paddy_purchases_mill_date", "mill_id", "purchase_date", "created_at"),
+        # Dashboard: payables read only unpaid purchases; the 30-day series is index-only.
+        sa.Index(
+            "ix_paddy_purchases_mill_unpaid",
+            "mill_id",
+            postgresql_include=["amount", "paid_amount"],
+            postgresql_where=sa.text("payment_status <> 'PAID'"),
+        ),
+        sa.Index(
+            "ix_paddy_purchases_mill_date_totals",
+            "mill_id",
+            "purchase_date",
+            postgresql_include=["net_weight_kg", "amount"],
+        ),
         sa.CheckConstraint("gross_weight_kg > tare_weight_kg", name="gross_above_tare"),
         sa.CheckConstraint("net_weight_kg > 0", name="net_positive"),
         sa.CheckConstraint("paid_amount <= amount", name="not_overpaid"),

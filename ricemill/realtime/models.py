@@ -22,6 +22,8 @@ class MillEvent(db.Model):
         sa.UniqueConstraint("mill_id", "seq"),
         sa.Index("ix_mill_events_undispatched", "id", postgresql_where=sa.text("dispatched_at IS NULL")),
         sa.Index("ix_mill_events_created_at", "created_at"),
+        # The activity feed: a mill's summary-bearing events without walking its stock noise.
+        sa.Index("ix_mill_events_activity", "mill_id", "seq", postgresql_where=sa.text("summary IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -16,6 +16,14 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("mill_id", "invoice_no"),
         sa.Index("ix_sales_mill_date", "mill_id", "sale_date", "created_at"),
+        # Dashboard: receivables read only unpaid sales; the 30-day series is index-only.
+        sa.Index(
+            "ix_sales_mill_unpaid",
+            "mill_id",
+            postgresql_include=["amount", "paid_amount"],
+            postgresql_where=sa.text("payment_status <> 'PAID'"),
+        ),
+        sa.Index("ix_sales_mill_date_totals", "mill_id", "sale_date", postgresql_include=["quantity_kg", "amount"]),
         sa.CheckConstraint("quantity_kg > 0", name="quantity_positive"),
         sa.CheckConstraint("paid_amount <= amount", name="not_overpaid"),
     )
