@@ -1,7 +1,5 @@
 """The quick start's demo: a month for each demo mill, through the real services, and idempotent."""
 
-import time
-
 import sqlalchemy as sa
 
 from ricemill.dashboard.service import get_dashboard
@@ -21,15 +19,12 @@ def _row_counts() -> dict:
 
 
 def test_seed_twice_changes_nothing_the_second_time(app):
-    started = time.perf_counter()
     seed_demo()
-    elapsed = time.perf_counter() - started
     first = _row_counts()
     seed_demo()
     assert _row_counts() == first
     assert first["paddy_purchases"] >= 2 * 30 and first["sales"] > 0 and first["payments"] > 0
     assert first["milling_batches"] > 0 and first["receipts"] > 0 and first["attendance"] > 0
-    assert elapsed < 30, f"seeding took {elapsed:.1f} s"  # about 3-6 s on a dev machine; generous under load
 
 
 def test_a_demo_mill_looks_alive_and_agrees_with_its_ledger(app):
