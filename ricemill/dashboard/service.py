@@ -1,9 +1,12 @@
 """The dashboard object and the activity feed, computed in SQL.
 
-`get_dashboard` answers with a constant number of statements whatever the size of the mill (the
-mill, the 30-day series, the stocks, one row of aggregates, the last activity entries), each backed
-by an index (migrations 0001 and 0002_dashboard_indexes). Python only shapes the few rows that come
-back; it never loops over documents.
+`get_dashboard` runs three statements whatever the size of the mill: the mill (its time zone;
+usually already in the session), one statement for every number (the 30-day series and the stocks
+come back as JSON arrays, the rest as scalar subqueries), and the last activity entries. Every part
+is served by an index (0001 and 0002_dashboard_indexes: partial indexes over unpaid documents,
+covering indexes for the series, completed batches by time, summary-bearing events). Python only
+shapes the one row that comes back; it never loops over documents. Round trips, not SQL, were the
+cost on a loaded machine (bench/RESULTS.md), hence one statement rather than one per card.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -14,56 +17,72 @@ import sqlalchemy as sa
 
 from ..common.errors import NotFound
 from ..extensions import db
-from ..finance.types import PaymentStatus
 from ..inventory.alerts import get_severity
-from ..inventory.models import Stock
 from ..inventory.types import StockType
-from ..milling.models import BatchStatus, MillingBatch
 from ..mills.models import Mill
-from ..purchases.models import PaddyPurchase
 from ..realtime.models import MillEvent
-from ..sales.models import Sale
-from ..staff.models import Attendance, AttendanceStatus, Staff
 
 SERIES_DAYS = 30
 RECENT_ACTIVITY = 10
 ACTIVITY_DEFAULT_LIMIT = 50
 ACTIVITY_MAX_LIMIT = 200
 
-_STOCK_ORDER = {stock_type: i for i, stock_type in enumerate(StockType)}
+_STOCK_ORDER = {stock_type.value: i for i, stock_type in enumerate(StockType)}
 
-# One row per day of the window, zeros included: the days come from generate_series, the
-# documents are grouped per day by the (mill_id, date) indexes of purchases and sales.
-_SERIES_SQL = sa.text(
+# The literals in the WHERE clauses match the partial indexes' predicates word for word.
+_DASHBOARD_SQL = sa.text(
     """
     WITH days AS (
-        SELECT d::date AS day FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d
+        SELECT d::date AS day FROM generate_series(CAST(:first AS date), CAST(:today AS date), interval '1 day') AS d
     ),
     p AS (
         SELECT purchase_date AS day, count(*) AS n, sum(net_weight_kg) AS kg, sum(amount) AS amount
         FROM paddy_purchases
-        WHERE mill_id = :mill_id AND purchase_date BETWEEN :first AND :last
+        WHERE mill_id = :mill_id AND purchase_date BETWEEN :first AND :today
         GROUP BY purchase_date
     ),
     s AS (
         SELECT sale_date AS day, count(*) AS n, sum(quantity_kg) AS kg, sum(amount) AS amount
         FROM sales
-        WHERE mill_id = :mill_id AND sale_date BETWEEN :first AND :last
+        WHERE mill_id = :mill_id AND sale_date BETWEEN :first AND :today
         GROUP BY sale_date
+    ),
+    done AS (
+        SELECT count(*) AS n, coalesce(sum(paddy_input_kg), 0) AS input_kg, coalesce(sum(rice_kg), 0) AS rice_kg
+        FROM milling_batches
+        WHERE mill_id = :mill_id AND status = 'COMPLETED' AND completed_at >= :day_start AND completed_at < :day_end
+    ),
+    marked AS (
+        SELECT count(*) FILTER (WHERE status IN ('PRESENT', 'HALF_DAY')) AS present,
+               count(*) FILTER (WHERE status = 'HALF_DAY') AS half_day
+        FROM attendance
+        WHERE mill_id = :mill_id AND attendance_date = :today
     )
-    SELECT days.day,
-           coalesce(p.n, 0) AS purchase_count, coalesce(p.kg, 0) AS purchased_kg,
-           coalesce(p.amount, 0) AS purchase_amount,
-           coalesce(s.n, 0) AS sale_count, coalesce(s.kg, 0) AS sold_kg, coalesce(s.amount, 0) AS sale_amount
-    FROM days LEFT JOIN p ON p.day = days.day LEFT JOIN s ON s.day = days.day
-    ORDER BY days.day
+    SELECT
+        (SELECT json_agg(json_build_array(days.day, coalesce(p.n, 0), coalesce(p.kg, 0), coalesce(p.amount, 0),
+                                          coalesce(s.n, 0), coalesce(s.kg, 0), coalesce(s.amount, 0))
+                         ORDER BY days.day)
+         FROM days LEFT JOIN p ON p.day = days.day LEFT JOIN s ON s.day = days.day) AS series,
+        (SELECT json_agg(json_build_array(stock_type, quantity, min_stock_level))
+         FROM stocks WHERE mill_id = :mill_id) AS stocks,
+        (SELECT coalesce(sum(amount - paid_amount), 0)
+         FROM sales WHERE mill_id = :mill_id AND payment_status <> 'PAID') AS receivables,
+        (SELECT coalesce(sum(amount - paid_amount), 0)
+         FROM paddy_purchases WHERE mill_id = :mill_id AND payment_status <> 'PAID') AS payables,
+        (SELECT count(*)
+         FROM milling_batches WHERE mill_id = :mill_id AND status = 'IN_PROGRESS') AS in_progress,
+        done.n AS completed_today, done.input_kg, done.rice_kg,
+        (SELECT count(*) FROM staff
+         WHERE mill_id = :mill_id AND joined_on <= :today AND (left_on IS NULL OR left_on >= :today)) AS staff_active,
+        marked.present AS staff_present, marked.half_day AS staff_half_day
+    FROM done, marked
     """
 )
 
 
 def _num(value, places: str = "0.001") -> float:
-    """An exact decimal as a JSON number, rounded the trade's way."""
-    return float(Decimal(value or 0).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    """An exact decimal (or a JSON number, read back through its text) as a JSON number."""
+    return float(Decimal(str(value or 0)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
 def _money(value) -> float:
@@ -76,66 +95,15 @@ def mill_today(mill: Mill, now: datetime | None = None) -> date:
     return (now or datetime.now(tz)).astimezone(tz).date()
 
 
-def _scalar(stmt) -> sa.ScalarSelect:
-    return stmt.scalar_subquery()
-
-
-def _aggregates(*, mill_id, today: date, day_start: datetime, day_end: datetime):
-    """One statement of scalar subqueries: money outstanding, milling, staff."""
-    unpaid_sales = sa.select(sa.func.coalesce(sa.func.sum(Sale.amount - Sale.paid_amount), 0)).where(
-        Sale.mill_id == mill_id, Sale.payment_status != PaymentStatus.PAID
-    )
-    unpaid_purchases = sa.select(
-        sa.func.coalesce(sa.func.sum(PaddyPurchase.amount - PaddyPurchase.paid_amount), 0)
-    ).where(PaddyPurchase.mill_id == mill_id, PaddyPurchase.payment_status != PaymentStatus.PAID)
-    in_progress = sa.select(sa.func.count()).where(
-        MillingBatch.mill_id == mill_id, MillingBatch.status == BatchStatus.IN_PROGRESS
-    )
-    completed_today = sa.and_(
-        MillingBatch.mill_id == mill_id,
-        MillingBatch.status == BatchStatus.COMPLETED,
-        MillingBatch.completed_at >= day_start,
-        MillingBatch.completed_at < day_end,
-    )
-    employed_today = sa.and_(
-        Staff.mill_id == mill_id,
-        Staff.joined_on <= today,
-        sa.or_(Staff.left_on.is_(None), Staff.left_on >= today),
-    )
-    marked_today = sa.and_(Attendance.mill_id == mill_id, Attendance.attendance_date == today)
-    return db.session.execute(
-        sa.select(
-            _scalar(unpaid_sales).label("receivables"),
-            _scalar(unpaid_purchases).label("payables"),
-            _scalar(in_progress).label("in_progress"),
-            _scalar(sa.select(sa.func.count()).where(completed_today)).label("completed_today"),
-            _scalar(sa.select(sa.func.sum(MillingBatch.paddy_input_kg)).where(completed_today)).label("input_kg"),
-            _scalar(sa.select(sa.func.sum(MillingBatch.rice_kg)).where(completed_today)).label("rice_kg"),
-            _scalar(sa.select(sa.func.count()).where(employed_today)).label("staff_active"),
-            _scalar(
-                sa.select(sa.func.count()).where(
-                    marked_today, Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.HALF_DAY])
-                )
-            ).label("staff_present"),
-            _scalar(
-                sa.select(sa.func.count()).where(marked_today, Attendance.status == AttendanceStatus.HALF_DAY)
-            ).label("staff_half_day"),
-        )
-    ).one()
-
-
-def _stock(mill_id) -> list[dict]:
-    rows = db.session.execute(
-        sa.select(Stock.stock_type, Stock.quantity, Stock.min_stock_level).where(Stock.mill_id == mill_id)
-    ).all()
+def _stock_lines(stocks: list | None) -> list[dict]:
     out = []
-    for row in sorted(rows, key=lambda r: _STOCK_ORDER[StockType(r.stock_type)]):
-        severity = get_severity(row.quantity, row.min_stock_level)
+    for stock_type, quantity, minimum in sorted(stocks or [], key=lambda s: _STOCK_ORDER[s[0]]):
+        severity = get_severity(Decimal(str(quantity)), Decimal(str(minimum)))
         out.append(
             {
-                "stockType": StockType(row.stock_type).value,
-                "quantity": _num(row.quantity),
-                "minStockLevel": _num(row.min_stock_level),
+                "stockType": stock_type,
+                "quantity": _num(quantity),
+                "minStockLevel": _num(minimum),
                 "low": severity is not None,
                 "severity": severity,
             }
@@ -154,48 +122,47 @@ def get_dashboard(*, mill_id, now: datetime | None = None) -> dict:
         raise NotFound("Mill not found")
     tz = ZoneInfo(mill.timezone)
     today = mill_today(mill, now)
-    first = today - timedelta(days=SERIES_DAYS - 1)
-    day_start = datetime.combine(today, time.min, tzinfo=tz)
-    day_end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
-
-    days = db.session.execute(_SERIES_SQL, {"mill_id": mill.id, "first": first, "last": today}).all()
-    stock = _stock(mill.id)
-    agg = _aggregates(mill_id=mill.id, today=today, day_start=day_start, day_end=day_end)
+    row = db.session.execute(
+        _DASHBOARD_SQL,
+        {
+            "mill_id": mill.id,
+            "first": today - timedelta(days=SERIES_DAYS - 1),
+            "today": today,
+            "day_start": datetime.combine(today, time.min, tzinfo=tz),
+            "day_end": datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz),
+        },
+    ).one()
     activity = list_activity(mill_id=mill.id, limit=RECENT_ACTIVITY)
 
-    last = days[-1]
+    # series rows: [date, purchase count, purchased kg, purchase amount, sale count, sold kg, sale amount]
+    series = row.series
+    last = series[-1]
+    stock = _stock_lines(row.stocks)
     outturn = None
-    if agg.input_kg:
-        outturn = _num(Decimal(agg.rice_kg or 0) * 100 / Decimal(agg.input_kg), "0.01")
+    if row.input_kg:
+        outturn = _num(Decimal(row.rice_kg) * 100 / Decimal(row.input_kg), "0.01")
     return {
         "millId": str(mill.id),
         "date": today.isoformat(),
         "timezone": mill.timezone,
         "generatedAt": datetime.now(tz).isoformat(),
         "today": {
-            "purchases": {
-                "count": last.purchase_count,
-                "kg": _num(last.purchased_kg),
-                "amount": _money(last.purchase_amount),
-            },
-            "sales": {"count": last.sale_count, "kg": _num(last.sold_kg), "amount": _money(last.sale_amount)},
+            "purchases": {"count": last[1], "kg": _num(last[2]), "amount": _money(last[3])},
+            "sales": {"count": last[4], "kg": _num(last[5]), "amount": _money(last[6])},
         },
         "stock": stock,
         "lowStockAlerts": sum(1 for s in stock if s["low"]),
         "milling": {
-            "inProgress": agg.in_progress,
-            "completedToday": agg.completed_today,
-            "paddyInputKgToday": _num(agg.input_kg),
-            "riceKgToday": _num(agg.rice_kg),
+            "inProgress": row.in_progress,
+            "completedToday": row.completed_today,
+            "paddyInputKgToday": _num(row.input_kg),
+            "riceKgToday": _num(row.rice_kg),
             "outturnPercentToday": outturn,
         },
-        "finance": {"receivables": _money(agg.receivables), "payables": _money(agg.payables)},
-        "staff": {"active": agg.staff_active, "present": agg.staff_present, "halfDay": agg.staff_half_day},
+        "finance": {"receivables": _money(row.receivables), "payables": _money(row.payables)},
+        "staff": {"active": row.staff_active, "present": row.staff_present, "halfDay": row.staff_half_day},
         "recentActivity": activity,
-        "series": [
-            {"date": row.day.isoformat(), "purchasedKg": _num(row.purchased_kg), "soldKg": _num(row.sold_kg)}
-            for row in days
-        ],
+        "series": [{"date": day[0], "purchasedKg": _num(day[2]), "soldKg": _num(day[5])} for day in series],
     }
 
 
