@@ -90,8 +90,10 @@ def _bare_insert(mill_id) -> dict:
         purchase_date=date.today(),
     )
     db.session.add(row)
+    db.session.flush()
+    row_id = str(row.id)  # read before the commit, which expires the row (no SELECT after it)
     db.session.commit()
-    return {"success": True, "statusCode": 201, "data": {"id": str(row.id)}}
+    return {"success": True, "statusCode": 201, "data": {"id": row_id}}
 
 
 def _count_greenlets() -> int:
