@@ -59,3 +59,10 @@ def test_crossing_below_minimum_publishes_a_low_alert_once():
 )  # fmt: skip
 def test_get_severity(current, minimum, expected):
     assert get_severity(current, minimum) == expected
+
+
+def test_low_stock_summary_reads_like_the_rest_of_the_feed():
+    from ricemill.inventory.alerts import low_stock_summary
+
+    assert low_stock_summary("BRAN", Decimal("280.000"), Decimal("500.000")) == "BRAN is low: 280 kg (minimum 500 kg)"
+    assert low_stock_summary("RICE", Decimal("1250.5"), 2000) == "RICE is low: 1,250.5 kg (minimum 2,000 kg)"

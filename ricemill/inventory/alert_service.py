@@ -24,7 +24,7 @@ from ..extensions import db
 from ..mills.models import Mill
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
-from .alerts import get_severity
+from .alerts import get_severity, low_stock_summary
 from .models import Stock
 
 
@@ -83,7 +83,7 @@ def check_low_stock(mill_id=None) -> list[LowStock]:
             SERVER_EVENTS["STOCK_LOW_ALERT"],
             item.mill_id,
             item.payload(),
-            summary=f"{item.stock_type} is low: {item.quantity} kg (minimum {item.min_level} kg)",
+            summary=low_stock_summary(item.stock_type, item.quantity, item.min_level),
             entity={"type": "stock", "id": item.stock_type},
         )
     return found

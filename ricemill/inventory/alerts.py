@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from ..common.formatting import kg_text
+
 
 def get_severity(current, minimum) -> str | None:
     """'critical' at 0, 'high' at or under half the minimum, else 'medium'; None when not low.
@@ -22,3 +24,8 @@ def crossed_below_minimum(before, after, minimum) -> bool:
     """True when a movement takes a stock from above its minimum to at or below it."""
     before, after, minimum = Decimal(before), Decimal(after), Decimal(minimum)
     return minimum > 0 and before > minimum >= after
+
+
+def low_stock_summary(stock_type, quantity, minimum) -> str:
+    """'BRAN is low: 280 kg (minimum 500 kg)': the activity entry and notification text."""
+    return f"{stock_type} is low: {kg_text(quantity)} kg (minimum {kg_text(minimum)} kg)"

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..common.errors import NotFound
+from ..common.formatting import kg_text
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
-from .alerts import get_severity
+from .alerts import get_severity, low_stock_summary
 from .models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from .schemas import InwardSchema, OutwardSchema
 from .stock import apply_movement
@@ -37,11 +38,6 @@ def timestamp_range(stmt, column, mill, *, date_from: date | None, date_to: date
     if date_to is not None:
         stmt = stmt.where(column < mill_day_start(mill, date_to + timedelta(days=1)))
     return stmt
-
-
-def kg_text(value) -> str:
-    """1250.500 -> '1,250.5' (for activity summaries)."""
-    return f"{Decimal(value).normalize():,f}"
 
 
 def _summary(text: str) -> str:
@@ -118,7 +114,7 @@ def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -
                 "minLevel": float(stock.min_stock_level),
                 "severity": severity,
             },
-            summary=f"{name} is low: {stock.quantity} kg (minimum {stock.min_stock_level} kg)",
+            summary=low_stock_summary(name, stock.quantity, stock.min_stock_level),
             entity={"type": "stock", "id": name},
         )
     return stock

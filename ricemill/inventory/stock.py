@@ -14,7 +14,7 @@ from ..common.errors import Conflict
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
-from .alerts import crossed_below_minimum, get_severity
+from .alerts import crossed_below_minimum, get_severity, low_stock_summary
 from .models import Stock, StockLedgerEntry
 from .types import StockType
 
@@ -102,7 +102,7 @@ def apply_movement(
                 "minLevel": float(minimum),
                 "severity": get_severity(after, minimum),
             },
-            summary=f"{stock_type.value} is low: {after} kg (minimum {minimum} kg)",
+            summary=low_stock_summary(stock_type.value, after, minimum),
             entity={"type": "stock", "id": stock_type.value},
         )
     return entry

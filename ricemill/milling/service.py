@@ -10,9 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from ..common.errors import Conflict, Invalid
+from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
-from ..inventory.service import kg_text, timestamp_range
+from ..inventory.service import timestamp_range
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..realtime.events import SERVER_EVENTS

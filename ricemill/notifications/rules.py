@@ -26,6 +26,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ..common.formatting import kg_text
+from ..inventory.alerts import low_stock_summary
 from ..realtime.events import SERVER_EVENTS as E
 from . import service
 
@@ -96,7 +98,7 @@ def _milling_completed(p: dict) -> dict | None:
     return {
         "type": "warning",
         "title": "Unusual outturn",
-        "message": f"Batch of {Decimal(str(batch.get('paddyInputKg') or 0)):,.3f} kg"
+        "message": f"Batch of {kg_text(batch.get('paddyInputKg') or 0)} kg"
         f" {batch.get('variety') or 'paddy'} gave {outturn:.2f}% rice (typical {low}–{high}%)",
         "data": {"batchId": batch.get("id"), "outturnPercent": float(outturn)},
     }
@@ -114,11 +116,7 @@ def _staff_left(p: dict) -> dict:
 
 def _low_stock(payloads: list[dict]) -> dict:
     stocks = [{key: p.get(key) for key in ("stockType", "currentQuantity", "minLevel", "severity")} for p in payloads]
-    parts = [
-        f"{s['stockType']} is low: {Decimal(str(s['currentQuantity'])):,.3f} kg"
-        f" (minimum {Decimal(str(s['minLevel'])):,.3f} kg)"
-        for s in stocks
-    ]
+    parts = [low_stock_summary(s["stockType"], s["currentQuantity"], s["minLevel"]) for s in stocks]
     return {"type": "warning", "title": "Low stock", "message": "; ".join(parts)[:500], "data": {"stocks": stocks}}
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..common.errors import Conflict, Invalid
+from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
@@ -46,11 +47,6 @@ def moisture_deduction_kg(weight_kg, moisture_percent, standard_percent) -> Deci
 def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
     """Rupees for `quantity_kg` at a rate per quintal (100 kg)."""
     return rupees(Decimal(quantity_kg) / HUNDRED * Decimal(rate_per_quintal))
-
-
-def kg_text(value) -> str:
-    """1250.000 -> '1,250'; 36.145 -> '36.145' (for event summaries)."""
-    return f"{Decimal(value):,.3f}".rstrip("0").rstrip(".")
 
 
 def contains(column, text: str):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..common.errors import Conflict, Invalid
+from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
@@ -17,7 +18,7 @@ from ..finance.service import payment_status_for, rupees
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
-from ..purchases.service import kg_text, mill_today
+from ..purchases.service import mill_today
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
 from .models import Sale

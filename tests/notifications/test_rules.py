@@ -121,4 +121,4 @@ def test_low_stock_alerts_of_one_commit_make_one_notification_per_mill(emitted):
     [row] = _stored(mill, "Low stock")
     assert row.type == "warning"
     assert [(s["stockType"], s["severity"]) for s in row.data["stocks"]] == [("PADDY", "medium"), ("RICE", "critical")]
-    assert row.message == "PADDY is low: 400.000 kg (minimum 500.000 kg); RICE is low: 0.000 kg (minimum 500.000 kg)"
+    assert row.message == "PADDY is low: 400 kg (minimum 500 kg); RICE is low: 0 kg (minimum 500 kg)"
