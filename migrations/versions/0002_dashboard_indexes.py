@@ -11,8 +11,8 @@ Revises: 0001
   (index-only scans instead of a heap visit per document of the month).
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_dashboard_indexes"
 down_revision = "0001"
