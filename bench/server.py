@@ -25,7 +25,6 @@ import uuid  # noqa: E402
 from datetime import date  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-import psutil  # noqa: E402
 from flask import g, request  # noqa: E402
 
 from ricemill import create_app  # noqa: E402
@@ -37,7 +36,6 @@ from ricemill.realtime import emitter, outbox  # noqa: E402
 
 COMMIT_TIMES: dict[str, float] = {}
 PRODUCT_DISPATCHER = {"present": False}
-_process = psutil.Process()
 
 
 def build_app():
@@ -96,6 +94,15 @@ def _bare_insert(mill_id) -> dict:
     return {"success": True, "statusCode": 201, "data": {"id": row_id}}
 
 
+def _rss_bytes() -> int:
+    """Resident set size of this process, from /proc (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _count_greenlets() -> int:
     """Live greenlets: each holds its saved stack on the heap, a large part of a connection's cost."""
     import gc
@@ -134,7 +141,7 @@ def _add_routes(app) -> None:
     def bench_stats():
         eio = getattr(socketio.server, "eio", None)
         return {
-            "rss": _process.memory_info().rss,
+            "rss": _rss_bytes(),
             "eio_sockets": len(getattr(eio, "sockets", {}) or {}),
             "product_dispatcher": PRODUCT_DISPATCHER["present"],
             "commit_times": COMMIT_TIMES if request.args.get("commits") else {},
