@@ -108,9 +108,11 @@ def guarded_connect(fn):
         try:
             return fn(auth)
         except Refusal as refusal:
+            registry.remove(request.namespace, request.sid)
             log.info("Socket refused on %s: %s", request.namespace, refusal)
             raise Refused(str(refusal)) from None
         except Exception:
+            registry.remove(request.namespace, request.sid)  # if it failed after registering
             log.exception("Socket authentication error on %s", request.namespace)
             raise Refused(AUTH_FAILED) from None
 

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, make_mill, make_user
 
 from .conftest import ROOT
 
-pytestmark = [pytest.mark.committed, pytest.mark.live]
+pytestmark = [pytest.mark.committed, pytest.mark.live, pytest.mark.filterwarnings("ignore::ResourceWarning")]
 
 
 def test_seed_socket_service_flow_with_the_js_client(servers, live_app):

@@ -119,6 +119,19 @@ def test_unexpected_error_is_authentication_failed_and_logged(connect, users, mo
     assert "database exploded" in caplog.text  # logged with its trace server-side, never sent
 
 
+def test_failure_after_registering_leaves_no_socket_behind(connect, users, monkeypatch):
+    from ricemill.realtime import connection
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("emit failed")
+
+    before = registry.count()
+    monkeypatch.setattr(connection.emitter, "to_sid", broken)
+    client = connect(users[Role.OPERATOR])
+    assert refusal(client) == {"message": "Authentication failed"}
+    assert registry.count() == before
+
+
 def test_same_origin_cookie_is_accepted_and_cross_origin_cookie_ignored(app, connect, users):
     token = token_for(users[Role.OPERATOR])
     flask_client = app.test_client()
