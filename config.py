@@ -65,6 +65,8 @@ class BaseConfig:
     # Socket.IO
     CLIENT_URL = _env_list("CLIENT_URL")  # allowed cross-origin clients; empty = same origin only
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # Redis pub/sub channels ignore the database number: deployments sharing a Redis keep apart by channel.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
     SOCKETIO_PING_TIMEOUT = 60
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024

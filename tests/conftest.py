@@ -32,6 +32,11 @@ def app(database_urls):
     with app.app_context():
         upgrade(revision="heads")
     yield app
+    from ricemill.notifications.service import flush_marking as flush_notifications
+    from ricemill.realtime.dispatch import flush_marking as flush_events
+
+    flush_events()  # background marking must finish before the database is dropped
+    flush_notifications()
     with app.app_context():
         db.engine.dispose()
 

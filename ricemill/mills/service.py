@@ -8,6 +8,9 @@ from ..common.errors import Conflict
 from ..extensions import db
 from ..inventory.models import Stock
 from ..inventory.types import StockType
+from ..realtime import emitter
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import after_commit
 from .models import DEFAULT_MILL_SETTINGS, Mill
 
 
@@ -47,6 +50,9 @@ def create_mill(*, data: dict) -> Mill:
             mill_id=mill.id,
         )
     db.session.flush()
+    created = {"mill": {"id": str(mill.id), "name": mill.name, "code": mill.code}}
+    # A platform event, not a mill's: no seq, straight to the admins once the mill exists.
+    after_commit(lambda: emitter.to_admins(SERVER_EVENTS["MILL_CREATED"], created))
     return mill
 
 

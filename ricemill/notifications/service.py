@@ -13,8 +13,6 @@ Like every service, these flush but never commit.
 """
 
 import logging
-import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -26,9 +24,10 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..auth.roles import Role
 from ..common.errors import Invalid, NotFound
-from ..extensions import db, socketio
+from ..extensions import db
 from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
+from ..realtime.marking import DispatchMarker
 from ..realtime.outbox import after_commit
 from .models import Notification, NotificationRecipient, NotificationTarget, NotificationType
 
@@ -39,11 +38,8 @@ _QUEUED = "ricemill.pending_notifications"
 # The relay leaves alone what the normal after-commit path is probably sending right now.
 RELAY_GRACE = timedelta(seconds=10)
 RELAY_BATCH = 500
-MARK_BATCH_DELAY_SECONDS = 0.05
 
-_to_mark: list[uuid.UUID] = []
-_mark_lock = threading.Lock()
-_marking = False
+_marker = DispatchMarker(Notification.__table__, "notifications")
 
 
 def send_to_user(user_id, notification: dict, *, session: Session | None = None) -> Notification:
@@ -164,44 +160,12 @@ def _emit_and_mark(queued: list) -> None:
 
 
 def _queue_marking(ids: list[uuid.UUID]) -> None:
-    global _marking
-    if not has_app_context():
-        return  # the relay will send and mark them
-    with _mark_lock:
-        _to_mark.extend(ids)
-        if _marking:
-            return
-        _marking = True
-    socketio.start_background_task(_mark_pending, current_app._get_current_object())
-
-
-def _mark_pending(app) -> None:
-    """Mark every queued id in one UPDATE per batch, until the queue is empty."""
-    global _marking
-    socketio.sleep(MARK_BATCH_DELAY_SECONDS)  # let a burst of commits share one UPDATE
-    while True:
-        with _mark_lock:
-            ids = list(_to_mark)
-            _to_mark.clear()
-            if not ids:
-                _marking = False
-                return
-        try:
-            with app.app_context(), db.engine.begin() as conn:
-                conn.execute(
-                    sa.update(Notification.__table__)
-                    .where(Notification.__table__.c.id.in_(ids), Notification.__table__.c.dispatched_at.is_(None))
-                    .values(dispatched_at=sa.func.now())
-                )
-        except Exception:  # at least once: the relay may send them again, clients drop by id
-            log.exception("Marking %d notifications dispatched failed", len(ids))
+    _marker.queue(current_app._get_current_object() if has_app_context() else None, ids)
 
 
 def flush_marking(timeout: float = 5.0) -> None:
     """Wait until the queued ids are marked (tests, shutdown)."""
-    deadline = time.monotonic() + timeout
-    while (_marking or _to_mark) and time.monotonic() < deadline:
-        socketio.sleep(0.01)
+    _marker.flush(timeout)
 
 
 def relay_undispatched(*, grace: timedelta = RELAY_GRACE, limit: int = RELAY_BATCH) -> int:

@@ -12,7 +12,6 @@ undispatched too: the relay sends them again once it is back.
 """
 
 import logging
-import threading
 
 import sqlalchemy as sa
 from flask import Flask
@@ -22,18 +21,16 @@ from ..extensions import db, socketio
 from . import emitter
 from .events import SERVER_EVENTS
 from .live_auth import queue_failures
+from .marking import DispatchMarker
 from .models import MillEvent
 from .outbox import event_record
 
 log = logging.getLogger(__name__)
 
-MARK_BATCH_DELAY_SECONDS = 0.05
 RELAY_BATCH = 500
 
 _app: Flask | None = None
-_to_mark: list[int] = []
-_mark_lock = threading.Lock()
-_marking = False
+_marker = DispatchMarker(MillEvent.__table__, "events")
 
 
 def activity(record: dict) -> dict:
@@ -67,45 +64,12 @@ def dispatch(records: list[dict]) -> None:
 
 
 def _queue_marking(ids: list[int]) -> None:
-    global _marking
-    if _app is None:
-        return  # the relay will mark them
-    with _mark_lock:
-        _to_mark.extend(ids)
-        if _marking:
-            return
-        _marking = True
-    socketio.start_background_task(_mark_pending, _app)
-
-
-def _mark_pending(app: Flask) -> None:
-    global _marking
-    socketio.sleep(MARK_BATCH_DELAY_SECONDS)  # let a burst of commits share one UPDATE
-    while True:
-        with _mark_lock:
-            ids = list(_to_mark)
-            _to_mark.clear()
-            if not ids:
-                _marking = False
-                return
-        try:
-            with app.app_context(), db.engine.begin() as conn:
-                conn.execute(
-                    sa.update(MillEvent)
-                    .where(MillEvent.id.in_(ids), MillEvent.dispatched_at.is_(None))
-                    .values(dispatched_at=sa.func.now())
-                )
-        except Exception:  # the relay sends them again later
-            log.exception("Marking %d events dispatched failed", len(ids))
+    _marker.queue(_app, ids)
 
 
 def flush_marking(timeout: float = 5.0) -> None:
     """Wait until the queued rows are marked (tests, shutdown)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while (_marking or _to_mark) and time.monotonic() < deadline:
-        socketio.sleep(0.01)
+    _marker.flush(timeout)
 
 
 class _QueueDown(Exception):

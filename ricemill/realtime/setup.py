@@ -1,6 +1,5 @@
 """Binds the one SocketIO instance to the app. Handlers and dispatch register from here."""
 
-import os
 import sys
 
 from flask import Flask
@@ -67,7 +66,7 @@ def init_realtime(app: Flask) -> None:
     options = {}
     # The pub/sub channel: Redis channels ignore the database number, so deployments (and parallel
     # test runs) sharing one Redis keep apart by channel.
-    channel = cfg.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
+    channel = cfg.get("SOCKETIO_CHANNEL") or "flask-socketio"
     manager = live_auth.client_manager_for(cfg.get("SOCKETIO_MESSAGE_QUEUE"), channel)
     if manager is not None:
         options["client_manager"] = manager  # carries live-authorisation control messages too
