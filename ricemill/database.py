@@ -36,11 +36,17 @@ def embedded_postgres_uri(data_dir: str | os.PathLike, database: str = "ricemill
     return f"postgresql+psycopg2://postgres@/{database}?host={data_dir}"
 
 
+def with_psycopg2_driver(url: str) -> str:
+    """postgres:// (hosting providers) and postgresql:// (SQLAlchemy 2.1 reads it as psycopg 3,
+    which we do not ship) both mean psycopg2 here; an explicit driver is left alone."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url[len(scheme) :]
+    return url
+
+
 def resolve_database_uri(configured: str | None, instance_path: str) -> str:
     if configured:
-        # Accept the common postgres:// spelling from hosting providers.
-        if configured.startswith("postgres://"):
-            configured = "postgresql://" + configured[len("postgres://") :]
-        return configured
+        return with_psycopg2_driver(configured)
     data_dir = os.environ.get("EMBEDDED_DB_DIR") or os.path.join(instance_path, "pgdata")
     return embedded_postgres_uri(data_dir)

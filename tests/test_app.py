@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from ricemill import create_app
+from ricemill.extensions import db
 
 
 def test_factory_builds_testing_app(app):
@@ -85,3 +86,27 @@ def test_swagger_ui_assets_come_from_npm(client):
     asset.close()
     assert client.get("/vendor/not-a-package/x.js").status_code == 404
     assert client.get("/vendor/swagger-ui-dist/../../package.json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u:p@db:5432/mill", "postgresql+psycopg2://u:p@db:5432/mill"),
+        ("postgres://u:p@db/mill", "postgresql+psycopg2://u:p@db/mill"),
+        ("postgresql+psycopg2://u@db/mill", "postgresql+psycopg2://u@db/mill"),
+    ],
+)
+def test_database_url_spellings_use_psycopg2(given, used):
+    from ricemill.database import resolve_database_uri
+
+    assert resolve_database_uri(given, "/nonexistent") == used
+
+
+def test_app_starts_with_a_plain_postgresql_url(database_urls):
+    """DATABASE_URL as the README writes it (postgresql://...) must work, not ask for psycopg 3."""
+    plain = database_urls["test"].replace("postgresql+psycopg2://", "postgresql://", 1)
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": plain})
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT 1")).scalar_one() == 1
+        db.session.remove()
+        db.engine.dispose()
