@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export FLASK_APP=ricemill:create_app
-.venv/bin/flask db upgrade heads
+.venv/bin/flask db upgrade
 .venv/bin/flask ricemill seed-demo
 exec .venv/bin/python app.py

@@ -30,7 +30,7 @@ def app(database_urls):
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
     yield app
     from ricemill.notifications.service import flush_marking as flush_notifications
     from ricemill.realtime.dispatch import flush_marking as flush_events

@@ -72,7 +72,7 @@ def test_migrations_downgrade_to_base_and_upgrade_again(app):
         downgrade(revision="base")
         tables = sa.inspect(db.engine).get_table_names()
         assert set(tables) <= {"alembic_version"}
-        upgrade(revision="heads")
+        upgrade(revision="head")
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "mills", "mill_events", "stock_ledger", "paddy_purchases"} <= tables
 

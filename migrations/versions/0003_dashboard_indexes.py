@@ -1,7 +1,7 @@
 """Indexes for the dashboard and the activity feed
 
-Revision ID: 0002_dashboard_indexes
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 
 - activity: the newest summary-bearing events of a mill, without walking its stock:updated noise;
 - receivables / payables: only the unpaid documents, with the two amounts in the index
@@ -14,8 +14,8 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_dashboard_indexes"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
