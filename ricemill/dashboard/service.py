@@ -3,7 +3,7 @@
 `get_dashboard` runs three statements whatever the size of the mill: the mill (its time zone;
 usually already in the session), one statement for every number (the 30-day series and the stocks
 come back as JSON arrays, the rest as scalar subqueries), and the last activity entries. Every part
-is served by an index (0001 and 0002_dashboard_indexes: partial indexes over unpaid documents,
+is served by an index (0001 and 0003: partial indexes over unpaid documents,
 covering indexes for the series, completed batches by time, summary-bearing events). Python only
 shapes the one row that comes back; it never loops over documents. Round trips, not SQL, were the
 cost on a loaded machine (bench/RESULTS.md), hence one statement rather than one per card.

@@ -2,7 +2,7 @@
 
 `check_low_stock()` finds every low stock of every active mill in ONE query: stocks with a minimum
 (`min_stock_level > 0`, so a minimum of 0 never alerts) and `quantity <= min_stock_level`, joined
-to active mills. The partial index `ix_stocks_low` (migration 0002_low_stock_index) holds exactly
+to active mills. The partial index `ix_stocks_low` (migration 0002) holds exactly
 those rows, so the scan costs the number of low stocks, not the number of mills.
 
 For each low stock it publishes `stock:low-alert {stockType, currentQuantity, minLevel, severity}`
