@@ -6,6 +6,14 @@ from flask.cli import AppGroup
 ricemill_cli = AppGroup("ricemill", help="ricemill administration.")
 
 
+@ricemill_cli.result_callback()
+def _finish_background_work(*_args, **_kwargs) -> None:
+    """The process ends with the command: let events and notifications be marked dispatched first."""
+    from .realtime.marking import flush_all
+
+    flush_all()
+
+
 @ricemill_cli.command("create-superadmin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)

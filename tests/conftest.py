@@ -32,11 +32,9 @@ def app(database_urls):
     with app.app_context():
         upgrade(revision="head")
     yield app
-    from ricemill.notifications.service import flush_marking as flush_notifications
-    from ricemill.realtime.dispatch import flush_marking as flush_events
+    from ricemill.realtime.marking import flush_all
 
-    flush_events()  # background marking must finish before the database is dropped
-    flush_notifications()
+    flush_all()  # background marking must finish before the database is dropped
     with app.app_context():
         db.engine.dispose()
 

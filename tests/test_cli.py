@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from ricemill.auth.models import User
@@ -72,3 +73,41 @@ def test_seed_demo_is_idempotent_and_prints_logins(app, client):
     assert "owner@lakshmi.local" in first.output and "admin@ricemill.local" in first.output
     login = client.post("/api/v1/auth/login", json={"email": "owner@lakshmi.local", "password": "ricemill-demo-1"})
     assert login.status_code == 200
+
+
+@pytest.mark.committed
+def test_seed_demo_as_a_process_leaves_nothing_undispatched(app, database_urls):
+    """The command's process exits right after its commit: background marking must finish first."""
+    import os
+    import subprocess
+    import sys
+
+    from ricemill.notifications.models import Notification
+    from ricemill.realtime.models import MillEvent
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_urls["test"],
+        FLASK_APP="ricemill:create_app",
+        RICEMILL_ENV="development",
+        RUN_SCHEDULER="false",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "ricemill", "seed-demo"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Marking" not in result.stderr
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MillEvent)) > 0
+        for model in (MillEvent, Notification):
+            undispatched = db.session.scalar(
+                sa.select(sa.func.count()).select_from(model).where(model.dispatched_at.is_(None))
+            )
+            assert undispatched == 0, model.__tablename__
+        db.session.remove()

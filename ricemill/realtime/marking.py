@@ -17,6 +17,15 @@ log = logging.getLogger(__name__)
 
 BATCH_DELAY_SECONDS = 0.05  # let a burst of commits share one UPDATE
 
+_markers: list["DispatchMarker"] = []
+
+
+def flush_all(timeout: float = 5.0) -> None:
+    """Wait for every marker's queued rows: before a CLI command's process exits, or a test
+    session drops its database."""
+    for marker in _markers:
+        marker.flush(timeout)
+
 
 class DispatchMarker:
     def __init__(self, table: sa.Table, label: str):
@@ -25,6 +34,7 @@ class DispatchMarker:
         self._queued: list = []
         self._lock = threading.Lock()
         self._running = False
+        _markers.append(self)
 
     def queue(self, app, ids: list) -> None:
         """Mark `ids` dispatched soon, in the background."""
