@@ -76,6 +76,8 @@ class BaseConfig:
     # Jobs
     STOCK_CHECK_INTERVAL_SECONDS = _env_int("STOCK_CHECK_INTERVAL_SECONDS", 3600)
     DASHBOARD_PUSH_MIN_INTERVAL_SECONDS = _env_int("DASHBOARD_PUSH_MIN_INTERVAL_SECONDS", 3)
+    # How often each process checks its connection counts for the /admin `platform:stats` (0: only on connect).
+    PLATFORM_STATS_INTERVAL_SECONDS = _env_int("PLATFORM_STATS_INTERVAL_SECONDS", 5)
     OUTBOX_RELAY_INTERVAL_SECONDS = _env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
     EVENT_RETENTION_DAYS = _env_int("EVENT_RETENTION_DAYS", 30)
     # Start the scheduler inside the web process (single-process deployments).
@@ -112,6 +114,8 @@ class TestingConfig(BaseConfig):
     RUN_SCHEDULER = False
     JWT_COOKIE_CSRF_PROTECT = True
     DASHBOARD_PUSH_MIN_INTERVAL_SECONDS = 0
+    # In-process tests call platform.push_if_changed themselves; live servers in tests may set it.
+    PLATFORM_STATS_INTERVAL_SECONDS = _env_int("PLATFORM_STATS_INTERVAL_SECONDS", 0)
 
 
 class ProductionConfig(BaseConfig):

@@ -20,7 +20,7 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.service import is_access_token_revoked
 from ..extensions import db, socketio
-from . import emitter, registry
+from . import emitter, platform, registry
 from .events import SERVER_EVENTS
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,7 @@ def connect_admin(auth):
     session = _register(user, claims)
     log.info("Socket connected: %s (%s) on /admin", session.user_id, session.name)
     emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"})
+    platform.send_to_new_admin(current_app._get_current_object())
 
 
 def on_disconnect(reason=None):

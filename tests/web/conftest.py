@@ -43,6 +43,7 @@ def live_server(app, database_urls, tmp_path_factory):
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "PLATFORM_STATS_INTERVAL_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
     }
     log_path = tmp_path_factory.mktemp("server") / "server.log"

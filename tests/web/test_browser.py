@@ -1,5 +1,7 @@
 """The pages in real headless Chromium against the real server process (see conftest.py)."""
 
+import re
+
 import pytest
 
 from ricemill.auth.roles import Role
@@ -333,6 +335,10 @@ def test_the_platform_admin_creates_a_mill_sees_every_mill_live_and_broadcasts(s
     owners_page = open_page(owner, "/")
     wait_live(owners_page)
     expect(platform.locator("#mill-list")).to_contain_text("Busy Mill")
+    # platform:stats on the /admin namespace: the figures at once, then pushed when connections change
+    figures = r"^\d+ mills? · \d+ users? · {} connections? now \(\d+ users? online\)$"
+    expect(platform.locator("#platform-stats")).to_have_text(re.compile(figures.format(r"\d+")), timeout=2000)
+    expect(platform.locator("#platform-stats")).to_have_text(re.compile(figures.format(r"[1-9]\d*")), timeout=8000)
 
     platform.fill("[name='name']", "Godavari Rice Mill")
     platform.fill("[name='code']", "GODAVARI")

@@ -39,6 +39,15 @@
   const adminSocket = io('/admin', { transports: ['websocket', 'polling'], withCredentials: true });
   adminSocket.on(E.ACTIVITY_NEW, addEntry);
   adminSocket.on(E.MILL_CREATED, () => loadMills());
+  const statsLine = document.getElementById('platform-stats');
+  adminSocket.on(E.PLATFORM_STATS, (s) => {
+    const n = (count, one, many) => `${count.toLocaleString('en-IN')} ${count === 1 ? one : many}`;
+    statsLine.textContent = [
+      n(s.mills, 'mill', 'mills'),
+      n(s.users, 'user', 'users'),
+      `${n(s.connections, 'connection', 'connections')} now (${n(s.connectedUsers, 'user', 'users')} online)`,
+    ].join(' · ');
+  });
   window.RM.adminSocket = adminSocket;
 
   RM.bindForm(document.getElementById('mill-form'), {
