@@ -35,6 +35,22 @@ def payment_status_for(*, amount, paid) -> PaymentStatus:
     return PaymentStatus.PAID if paid >= amount else PaymentStatus.PARTIAL
 
 
+def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
+    """Rupees for `quantity_kg` at a rate per quintal (100 kg), as the trade quotes it."""
+    return rupees(Decimal(quantity_kg) / Decimal(100) * Decimal(rate_per_quintal))
+
+
+def set_amount(document, amount: Decimal, *, paid_word: str) -> None:
+    """A purchase's or sale's new amount: never below what was already paid (409); status follows."""
+    if amount < document.paid_amount:
+        raise Conflict(
+            f"The new amount {amount} would be less than the {document.paid_amount} already {paid_word}",
+            errors=[{"field": "amount", "message": f"Less than the amount already {paid_word}"}],
+        )
+    document.amount = amount
+    document.payment_status = payment_status_for(amount=amount, paid=document.paid_amount)
+
+
 def _pay_document(document, amount: Decimal) -> None:
     """Add `amount` to a locked purchase or sale; 409 when it is more than the balance."""
     balance = document.amount - document.paid_amount

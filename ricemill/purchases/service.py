@@ -16,7 +16,7 @@ from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import payment_status_for, rupees
+from ..finance.service import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..realtime.events import SERVER_EVENTS
@@ -44,11 +44,6 @@ def moisture_deduction_kg(weight_kg, moisture_percent, standard_percent) -> Deci
     return (weight * (moisture - standard) / (HUNDRED - standard)).quantize(KG, ROUND_HALF_UP)
 
 
-def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
-    """Rupees for `quantity_kg` at a rate per quintal (100 kg)."""
-    return rupees(Decimal(quantity_kg) / HUNDRED * Decimal(rate_per_quintal))
-
-
 def contains(column, text: str):
     """Case-insensitive substring match with the LIKE wildcards in `text` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -69,15 +64,10 @@ def _compute(purchase: PaddyPurchase) -> None:
         weight, purchase.moisture_percent, purchase.standard_moisture_percent
     )
     purchase.net_weight_kg = (weight - purchase.moisture_deduction_kg).quantize(KG)
-    purchase.amount = amount_for(purchase.net_weight_kg, purchase.rate_per_quintal)
-    if purchase.amount <= 0:
+    amount = amount_for(purchase.net_weight_kg, purchase.rate_per_quintal)
+    if amount <= 0:
         raise Invalid(errors=[{"field": "grossWeightKg", "message": "The lot is too small to be worth anything."}])
-    if purchase.amount < purchase.paid_amount:
-        raise Conflict(
-            f"The new amount {purchase.amount} would be less than the {purchase.paid_amount} already paid",
-            errors=[{"field": "amount", "message": "Less than the amount already paid"}],
-        )
-    purchase.payment_status = payment_status_for(amount=purchase.amount, paid=purchase.paid_amount)
+    set_amount(purchase, amount, paid_word="paid")
 
 
 def purchase_dict(purchase: PaddyPurchase) -> dict:

@@ -14,7 +14,7 @@ from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import payment_status_for, rupees
+from ..finance.service import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
@@ -24,28 +24,16 @@ from ..realtime.outbox import publish
 from .models import Sale
 from .schemas import SaleSchema
 
-HUNDRED = Decimal(100)
-
 _WRITABLE = (
     "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
 )  # fmt: skip
 
 
-def sale_amount(quantity_kg, rate_per_quintal) -> Decimal:
-    """quantityKg / 100 × ratePerQuintal, to the paisa."""
-    return rupees(Decimal(quantity_kg) / HUNDRED * Decimal(rate_per_quintal))
-
-
 def _compute(sale: Sale) -> None:
-    sale.amount = sale_amount(sale.quantity_kg, sale.rate_per_quintal)
-    if sale.amount <= 0:
+    amount = amount_for(sale.quantity_kg, sale.rate_per_quintal)
+    if amount <= 0:
         raise Invalid(errors=[{"field": "quantityKg", "message": "The sale is too small to be worth anything."}])
-    if sale.amount < sale.paid_amount:
-        raise Conflict(
-            f"The new amount {sale.amount} would be less than the {sale.paid_amount} already received",
-            errors=[{"field": "amount", "message": "Less than the amount already received"}],
-        )
-    sale.payment_status = payment_status_for(amount=sale.amount, paid=sale.paid_amount)
+    set_amount(sale, amount, paid_word="received")
 
 
 def sale_dict(sale: Sale) -> dict:

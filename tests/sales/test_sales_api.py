@@ -5,9 +5,9 @@ import pytest
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
+from ricemill.finance.service import amount_for as sale_amount
 from ricemill.inventory.stock import apply_movement
 from ricemill.sales.models import Sale
-from ricemill.sales.service import sale_amount
 from tests.factories import make_mill, make_user
 from tests.purchases import records
 from tests.sales.authz import make_sale
