@@ -26,7 +26,9 @@ def main() -> None:
     log.info("Server running on port %s", port)
     log.info("Socket.io server ready")
     log.info("Environment: %s", app.config["ENV_NAME"])
-    socketio.run(app, host=host, port=port, use_reloader=False, log_output=False)
+    socketio.run(
+        app, host=host, port=port, use_reloader=False, log_output=False, max_size=app.config["MAX_CONNECTIONS"]
+    )
 
 
 if __name__ == "__main__":

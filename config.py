@@ -70,6 +70,9 @@ class BaseConfig:
     SOCKETIO_PING_TIMEOUT = 60
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024
+    # Concurrent connections one eventlet server accepts (eventlet's own default, 1024, stalls
+    # even plain HTTP requests once that many sockets are open; see bench/RESULTS.md).
+    MAX_CONNECTIONS = _env_int("MAX_CONNECTIONS", 10_000)
     SOCKET_RATE_LIMIT_PER_SECOND = _env_int("SOCKET_RATE_LIMIT_PER_SECOND", 20)
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)
 
