@@ -46,7 +46,7 @@ def server_url() -> str:
 
 @contextlib.contextmanager
 def bench_database(name: str, *, migrate: bool = True):
-    """A fresh database migrated to heads, dropped afterwards. Yields its URL."""
+    """A fresh database migrated to head, dropped afterwards. Yields its URL."""
     admin = make_url(server_url())
     db_name = f"ricemill_bench_{name}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
@@ -61,10 +61,13 @@ def bench_database(name: str, *, migrate: bool = True):
             from ricemill.extensions import db
 
             with app.app_context():
-                upgrade(revision="heads")
+                upgrade(revision="head")
                 db.engine.dispose()
         yield url
     finally:
+        from ricemill.realtime.marking import flush_all
+
+        flush_all()  # background dispatch marking must finish before the database goes
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         engine.dispose()

@@ -85,46 +85,6 @@ def _time_scan(app, runs: int) -> dict:
     }
 
 
-# A proposal, tried in a rolled-back transaction: PostgreSQL estimates `quantity <= min_stock_level`
-# (two columns) at a fixed 33% of the rows, so it hashes every mill even though the partial index
-# returns a handful of stocks. Statistics on that expression, and the clause written as
-# `(...) IS TRUE` so the planner looks them up, give it the real count: a nested loop over the
-# low stocks, flat in the number of mills.
-PROPOSED_STATISTICS = "CREATE STATISTICS stocks_below_minimum ON ((quantity <= min_stock_level)) FROM stocks"
-PROPOSED_SQL = """
-SELECT stocks.mill_id, mills.name, stocks.stock_type, stocks.quantity, stocks.min_stock_level
-FROM stocks JOIN mills ON mills.id = stocks.mill_id
-WHERE stocks.min_stock_level > 0 AND stocks.quantity <= stocks.min_stock_level
-  AND (stocks.quantity <= stocks.min_stock_level) IS TRUE AND mills.is_active IS true
-ORDER BY stocks.mill_id, stocks.stock_type
-"""
-
-
-def _try_proposal(url: str, runs: int) -> dict:
-    engine = sa.create_engine(url)
-    samples = []
-    with engine.connect() as conn:
-        trans = conn.begin()
-        try:
-            conn.exec_driver_sql(PROPOSED_STATISTICS)
-            conn.exec_driver_sql("ANALYZE stocks")
-            for _ in range(runs):
-                start = time.perf_counter()
-                rows = conn.exec_driver_sql(PROPOSED_SQL).all()
-                samples.append(time.perf_counter() - start)
-            plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + PROPOSED_SQL)]
-        finally:
-            trans.rollback()
-    engine.dispose()
-    return {
-        **harness.summarize_ms(samples),
-        "rows": len(rows),
-        "statistics": PROPOSED_STATISTICS,
-        "sql": " ".join(PROPOSED_SQL.split()),
-        "explain_analyze": plan,
-    }
-
-
 def _time_job(app, runs: int) -> dict:
     """The scheduler's job: scan, publish, commit (events stored, notifications made)."""
     from ricemill.extensions import db
@@ -163,7 +123,6 @@ def run(*, mills: int, small: int, low: int, runs: int, job_runs: int) -> dict:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE stocks, mills")
         load_seconds = time.perf_counter() - started
         at_full = _time_scan(app, runs)
-        proposal = _try_proposal(url, runs)
         job = _time_job(app, job_runs)
         with engine.connect() as conn:
             stock_rows = conn.scalar(sa.text("SELECT count(*) FROM stocks"))
@@ -179,7 +138,6 @@ def run(*, mills: int, small: int, low: int, runs: int, job_runs: int) -> dict:
         "scan_at_small": at_small,
         "scan_at_full": at_full,
         "job_with_commit_at_full": job,
-        "proposal_at_full": proposal,
         "flatness_ratio_full_over_small": round(at_full["median_ms"] / at_small["median_ms"], 2)
         if at_small["median_ms"]
         else None,
@@ -206,7 +164,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     result = run(mills=args.mills, small=args.small, low=args.low, runs=args.runs, job_runs=args.job_runs)
     s, f, j = result["scan_at_small"], result["scan_at_full"], result["job_with_commit_at_full"]
-    m, p = result["machine"], result["proposal_at_full"]
+    m = result["machine"]
     notes = [
         f"Scan at {args.small:,} mills: median {s['median_ms']} ms, p99 {s['p99_ms']} ms; "
         f"at {args.mills:,} mills: median {f['median_ms']} ms, p99 {f['p99_ms']} ms "
@@ -216,8 +174,6 @@ def main(argv=None) -> dict:
         f"Whole job with commit (events + notifications for {args.low} mills): median {j['median_ms']} ms, "
         f"p99 {j['p99_ms']} ms, statements {j['statements_per_job']}.",
         f"Plan at {args.mills:,} mills: {_plan_nodes(f['explain_analyze'])}.",
-        f"Proposal (statistics on `quantity <= min_stock_level` + the clause `IS TRUE`, rolled back): raw query "
-        f"median {p['median_ms']} ms, p99 {p['p99_ms']} ms; plan {_plan_nodes(p['explain_analyze'])}.",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_total']} RAM, "
         f"Python {m['python']}, PostgreSQL {m.get('postgresql')}; "
         f"1-min load average during the run {result['load_average_1m']} (shared machine).",
