@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
+from ..common.formatting import date_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
@@ -85,7 +86,7 @@ def leave_staff(*, mill, staff_id, left_on: date | None, actor) -> Staff:
     """Mark a staff member as LEFT on `left_on` (their last day; default today) and record `staff:left`."""
     staff = get_staff(mill_id=mill.id, staff_id=staff_id, for_update=True)
     if staff.status == StaffStatus.LEFT:
-        raise Conflict(f"{staff.name} already left on {staff.left_on.isoformat()}")
+        raise Conflict(f"{staff.name} already left on {date_text(staff.left_on)}")
     left_on = left_on or today_in(mill)
     if left_on > today_in(mill):
         raise Invalid(errors=[{"field": "leftOn", "message": "Must not be in the future."}])
@@ -99,7 +100,7 @@ def leave_staff(*, mill, staff_id, left_on: date | None, actor) -> Staff:
         mill.id,
         {"staff": StaffSchema().dump(staff), "removedBy": actor.actor},
         actor=actor.actor,
-        summary=f"{actor.name} recorded that {staff.name} left on {left_on.isoformat()}",
+        summary=f"{actor.name} recorded that {staff.name} left on {date_text(left_on)}",
         entity={"type": "staff", "id": str(staff.id)},
     )
     return staff
@@ -165,7 +166,7 @@ def mark_attendance(*, mill, day: date, entries: list[dict], actor) -> list[dict
     if not_employed:
         names = ", ".join(staff.name for _, staff in not_employed)
         raise Conflict(
-            f"Not on the staff on {day.isoformat()}: {names}",
+            f"Not on the staff on {date_text(day)}: {names}",
             errors=[
                 {"field": f"entries.{i}.staffId", "message": f"{staff.name} was not on the staff that day."}
                 for i, staff in not_employed
@@ -213,7 +214,7 @@ def mark_attendance(*, mill, day: date, entries: list[dict], actor) -> list[dict
             {"attendance": schema.dump(record), "markedBy": actor.actor},
             actor=actor.actor,
             summary=f"{actor.name} marked {staff.name} {_STATUS_WORDS[AttendanceStatus(row.status)]} "
-            f"on {day.isoformat()}",
+            f"on {date_text(day)}",
             entity={"type": "attendance", "id": str(row.id)},
         )
         marked.append(record)

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
+from ricemill.common.formatting import date_text
 from ricemill.extensions import db
 from ricemill.realtime.models import MillEvent
 from ricemill.staff.models import Attendance, Staff
@@ -96,7 +97,7 @@ def test_leave_sets_left_and_twice_is_409(client, mill, users, headers):
     admin = users[Role.MILL_ADMIN]
     assert event.payload["staff"] == data
     assert event.payload["removedBy"] == {"id": str(admin.id), "name": admin.name}
-    assert event.summary == f"{admin.name} recorded that Suresh left on {left_on}"
+    assert event.summary == f"{admin.name} recorded that Suresh left on {date_text(date.fromisoformat(left_on))}"
     assert (event.entity_type, event.entity_id) == ("staff", staff["id"])
 
     again = client.post(url, json={}, headers=headers[Role.MILL_ADMIN])
@@ -177,7 +178,7 @@ def test_mark_and_remark_keeps_one_row_updated(client, mill, users, headers):
     assert [e.payload["attendance"] for e in events] == [row, again]
     operator, manager = users[Role.OPERATOR], users[Role.MANAGER]
     assert events[0].payload["markedBy"] == {"id": str(operator.id), "name": operator.name}
-    assert events[1].summary == f"{manager.name} marked Suresh half day on {day.isoformat()}"
+    assert events[1].summary == f"{manager.name} marked Suresh half day on {date_text(day)}"
     assert (events[1].entity_type, events[1].entity_id) == ("attendance", row["id"])
 
 
