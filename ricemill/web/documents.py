@@ -18,6 +18,34 @@ def column(key, label, fmt="text"):
     return {"key": key, "label": label, "fmt": fmt}
 
 
+def _goods(kind: str, title: str, *, default_type: str) -> dict:
+    """Inward and outward goods: one shape, two directions."""
+    return {
+        "title": title,
+        "singular": kind,
+        "entity": kind,
+        "path": f"{kind}s",
+        "events": [f"{kind.upper()}_CREATED"],
+        "permission": "CREATE",
+        "fields": [
+            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default=default_type),
+            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
+            field("bags", "Bags", "int"),
+            field("partyName", "Party", maxlength=120),
+            field("vehicleNumber", "Vehicle number", maxlength=20),
+            field("notes", "Notes", "textarea", maxlength=500),
+            field("date", "Date", "date", today=True),
+        ],
+        "columns": [
+            column("date", "Date", "date"),
+            column("stockType", "Type", "status"),
+            column("quantityKg", "Quantity", "kg"),
+            column("partyName", "Party"),
+            column("vehicleNumber", "Vehicle"),
+        ],
+    }
+
+
 DOCUMENTS = {
     "purchases": {
         "title": "Paddy purchases",
@@ -81,54 +109,8 @@ DOCUMENTS = {
         "preview": "sale",
         "deletable": True,
     },
-    "inwards": {
-        "title": "Inward goods",
-        "singular": "inward",
-        "entity": "inward",
-        "path": "inwards",
-        "events": ["INWARD_CREATED"],
-        "permission": "CREATE",
-        "fields": [
-            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default="PADDY"),
-            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
-            field("bags", "Bags", "int"),
-            field("partyName", "Party", maxlength=120),
-            field("vehicleNumber", "Vehicle number", maxlength=20),
-            field("notes", "Notes", "textarea", maxlength=500),
-            field("date", "Date", "date", today=True),
-        ],
-        "columns": [
-            column("date", "Date", "date"),
-            column("stockType", "Type", "status"),
-            column("quantityKg", "Quantity", "kg"),
-            column("partyName", "Party"),
-            column("vehicleNumber", "Vehicle"),
-        ],
-    },
-    "outwards": {
-        "title": "Outward goods",
-        "singular": "outward",
-        "entity": "outward",
-        "path": "outwards",
-        "events": ["OUTWARD_CREATED"],
-        "permission": "CREATE",
-        "fields": [
-            field("stockType", "Stock type", "select", required=True, options=STOCK_TYPES, default="RICE"),
-            field("quantityKg", "Quantity (kg)", "number", required=True, step="0.001"),
-            field("bags", "Bags", "int"),
-            field("partyName", "Party", maxlength=120),
-            field("vehicleNumber", "Vehicle number", maxlength=20),
-            field("notes", "Notes", "textarea", maxlength=500),
-            field("date", "Date", "date", today=True),
-        ],
-        "columns": [
-            column("date", "Date", "date"),
-            column("stockType", "Type", "status"),
-            column("quantityKg", "Quantity", "kg"),
-            column("partyName", "Party"),
-            column("vehicleNumber", "Vehicle"),
-        ],
-    },
+    "inwards": _goods("inward", "Inward goods", default_type="PADDY"),
+    "outwards": _goods("outward", "Outward goods", default_type="RICE"),
     "payments": {
         "title": "Payments",
         "singular": "payment",
