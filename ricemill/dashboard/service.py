@@ -9,7 +9,7 @@ shapes the one row that comes back; it never loops over documents. Round trips, 
 cost on a loaded machine (bench/RESULTS.md), hence one statement rather than one per card.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -89,12 +89,6 @@ def _money(value) -> float:
     return _num(value, "0.01")
 
 
-def mill_today(mill: Mill, now: datetime | None = None) -> date:
-    """The date where the mill is (its `timezone` setting), not where the server is."""
-    tz = ZoneInfo(mill.timezone)
-    return (now or datetime.now(tz)).astimezone(tz).date()
-
-
 def _stock_lines(stocks: list | None) -> list[dict]:
     out = []
     for stock_type, quantity, minimum in sorted(stocks or [], key=lambda s: _STOCK_ORDER[s[0]]):
@@ -121,7 +115,7 @@ def get_dashboard(*, mill_id, now: datetime | None = None) -> dict:
     if mill is None:
         raise NotFound("Mill not found")
     tz = ZoneInfo(mill.timezone)
-    today = mill_today(mill, now)
+    today = mill.today(now)
     row = db.session.execute(
         _DASHBOARD_SQL,
         {

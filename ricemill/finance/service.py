@@ -68,7 +68,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     issue its receipt. A purchase is paid by a MADE payment, a sale by a RECEIVED one, never both."""
     # Imported here: the purchase and sale services import this module for the money helpers.
     from ..purchases.models import PaddyPurchase
-    from ..purchases.service import mill_today, publish_purchase_updated
+    from ..purchases.service import publish_purchase_updated
     from ..sales.models import Sale
     from ..sales.service import publish_sale_updated
 
@@ -102,7 +102,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         reference=data.get("reference"),
         purchase_id=purchase.id if purchase else None,
         sale_id=sale.id if sale else None,
-        payment_date=data.get("payment_date") or mill_today(mill),
+        payment_date=data.get("payment_date") or mill.today(),
         notes=data.get("notes"),
     )
     db.session.add(payment)

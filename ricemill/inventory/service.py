@@ -22,10 +22,6 @@ from .stock import apply_movement
 from .types import Direction, StockType
 
 
-def mill_today(mill) -> date:
-    return datetime.now(ZoneInfo(mill.timezone)).date()
-
-
 def mill_day_start(mill, day: date) -> datetime:
     """The instant day `day` begins in the mill's time zone (for filtering timestamps by day)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(mill.timezone))
@@ -186,7 +182,7 @@ def create_goods_movement(*, mill, direction: Direction, data: dict, actor) -> G
         party_name=data.get("party_name"),
         vehicle_number=data.get("vehicle_number"),
         notes=data.get("notes"),
-        movement_date=data.get("date") or mill_today(mill),
+        movement_date=data.get("date") or mill.today(),
         created_by_id=actor.id,
     )
     db.session.add(movement)

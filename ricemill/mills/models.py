@@ -1,4 +1,6 @@
 import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,6 +29,11 @@ class Mill(UUIDPrimaryKey, Timestamps, db.Model):
     @property
     def timezone(self) -> str:
         return (self.settings or {}).get("timezone", "Asia/Kolkata")
+
+    def today(self, now: datetime | None = None) -> date:
+        """The date where the mill is (its `timezone` setting), not where the server is."""
+        tz = ZoneInfo(self.timezone)
+        return (now or datetime.now(tz)).astimezone(tz).date()
 
 
 class MillSequence(db.Model):

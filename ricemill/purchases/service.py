@@ -5,9 +5,7 @@ movement or a failed check leaves nothing written and no event recorded.
 """
 
 import uuid
-from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -48,10 +46,6 @@ def contains(column, text: str):
     """Case-insensitive substring match with the LIKE wildcards in `text` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def mill_today(mill) -> date:
-    return datetime.now(ZoneInfo(mill.timezone)).date()
 
 
 def _compute(purchase: PaddyPurchase) -> None:
@@ -97,7 +91,7 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
-    purchase.purchase_date = purchase.purchase_date or mill_today(mill)
+    purchase.purchase_date = purchase.purchase_date or mill.today()
     _compute(purchase)
     db.session.add(purchase)
     db.session.flush()

@@ -18,7 +18,6 @@ from ..finance.service import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
-from ..purchases.service import mill_today
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
 from .models import Sale
@@ -74,7 +73,7 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     sale.stock_type = StockType(sale.stock_type)
-    sale.sale_date = sale.sale_date or mill_today(mill)
+    sale.sale_date = sale.sale_date or mill.today()
     _compute(sale)
     # Stock first: a refused sale never takes the invoice counter's lock.
     _move(sale, -Decimal(sale.quantity_kg), f"Sale to {sale.buyer_name}", actor)

@@ -1,8 +1,7 @@
 """Staff (the mill's roster) and their daily attendance."""
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,11 +21,6 @@ _STATUS_WORDS = {
     AttendanceStatus.HALF_DAY: "half day",
     AttendanceStatus.LEAVE: "on leave",
 }
-
-
-def today_in(mill) -> date:
-    """Today's date where the mill is (its `timezone` setting), not on the server."""
-    return datetime.now(ZoneInfo(mill.timezone)).date()
 
 
 def staff_query(*, mill_id, status: StaffStatus | None = None, designation: str | None = None) -> sa.Select:
@@ -51,7 +45,7 @@ def create_staff(*, mill, data: dict, actor) -> Staff:
         phone=data.get("phone"),
         designation=data.get("designation"),
         daily_wage=data["daily_wage"],
-        joined_on=data.get("joined_on") or today_in(mill),
+        joined_on=data.get("joined_on") or mill.today(),
         status=StaffStatus.ACTIVE,
         created_by_id=actor.id,
     )
@@ -87,8 +81,8 @@ def leave_staff(*, mill, staff_id, left_on: date | None, actor) -> Staff:
     staff = get_staff(mill_id=mill.id, staff_id=staff_id, for_update=True)
     if staff.status == StaffStatus.LEFT:
         raise Conflict(f"{staff.name} already left on {date_text(staff.left_on)}")
-    left_on = left_on or today_in(mill)
-    if left_on > today_in(mill):
+    left_on = left_on or mill.today()
+    if left_on > mill.today():
         raise Invalid(errors=[{"field": "leftOn", "message": "Must not be in the future."}])
     if left_on < staff.joined_on:
         raise Invalid(errors=[{"field": "leftOn", "message": "Must not be before the joining date."}])
@@ -112,7 +106,7 @@ def _employed_on(day: date):
 
 def attendance_day(*, mill, day: date | None = None) -> dict:
     """Every staff member employed on `day` (default today) with that day's status or None, by name."""
-    day = day or today_in(mill)
+    day = day or mill.today()
     rows = db.session.execute(
         sa.select(Staff.id, Staff.name, Staff.designation, Attendance.status, Attendance.marked_at)
         .outerjoin(Attendance, sa.and_(Attendance.staff_id == Staff.id, Attendance.attendance_date == day))
@@ -141,7 +135,7 @@ def mark_attendance(*, mill, day: date, entries: list[dict], actor) -> list[dict
     statement). 422 for a future day, 404 for staff not of this mill, 409 for staff not employed
     that day. Records one `attendance:marked` per entry. Returns the rows (for AttendanceSchema).
     """
-    if day > today_in(mill):
+    if day > mill.today():
         raise Invalid(errors=[{"field": "date", "message": "Attendance cannot be marked for a future date."}])
     ids = [entry["staff_id"] for entry in entries]
     # FOR SHARE: a concurrent "leave" waits until this marking is committed (or vice versa).
