@@ -36,11 +36,11 @@ def server_url() -> str:
         raise SystemExit(
             "Set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server (a database is created there)."
         )
-    url = make_url(url.replace("postgres://", "postgresql://", 1))
+    from ricemill.database import with_psycopg2_driver
+
+    url = make_url(with_psycopg2_driver(url))
     if url.host not in (None, "127.0.0.1", "localhost", "::1"):
         raise SystemExit("Benchmarks only run against a PostgreSQL server on this machine.")
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg2")
     return url.render_as_string(hide_password=False)
 
 

@@ -12,10 +12,11 @@ from sqlalchemy.engine import make_url
 
 
 def server_url() -> str:
+    from ricemill.database import embedded_postgres_uri, with_psycopg2_driver
+
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgres://", "postgresql://", 1)
-    from ricemill.database import embedded_postgres_uri
+        return with_psycopg2_driver(url)
 
     data_dir = os.environ.get("EMBEDDED_DB_DIR") or os.path.join(
         os.path.dirname(__file__), "..", "instance", "test-pgdata"
@@ -26,8 +27,6 @@ def server_url() -> str:
 def create_test_database() -> tuple[str, str]:
     """Returns (admin_url, test_url) for a fresh, empty database."""
     admin_url = make_url(server_url())
-    if admin_url.drivername == "postgresql":
-        admin_url = admin_url.set(drivername="postgresql+psycopg2")
     name = f"ricemill_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
