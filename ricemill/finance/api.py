@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
-from ..purchases.service import contains
 from . import service
 from .models import Payment, Receipt
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
@@ -27,10 +27,7 @@ def list_payments(query, mill_id):
     Filters: dateFrom/dateTo (payment date, inclusive), direction, mode, purchaseId, saleId.
     """
     stmt = sa.select(Payment).where(Payment.mill_id == mill_id)
-    if "date_from" in query:
-        stmt = stmt.where(Payment.payment_date >= query["date_from"])
-    if "date_to" in query:
-        stmt = stmt.where(Payment.payment_date <= query["date_to"])
+    stmt = within_dates(stmt, Payment.payment_date, query)
     for key in ("direction", "mode", "purchase_id", "sale_id"):
         if key in query:
             stmt = stmt.where(getattr(Payment, key) == query[key])
@@ -73,10 +70,7 @@ def list_receipts(query, mill_id):
     Filters: dateFrom/dateTo (receipt date, inclusive), partyName (contains, any case), paymentId.
     """
     stmt = sa.select(Receipt).where(Receipt.mill_id == mill_id)
-    if "date_from" in query:
-        stmt = stmt.where(Receipt.receipt_date >= query["date_from"])
-    if "date_to" in query:
-        stmt = stmt.where(Receipt.receipt_date <= query["date_to"])
+    stmt = within_dates(stmt, Receipt.receipt_date, query)
     if query.get("party_name"):
         stmt = stmt.where(contains(Receipt.party_name, query["party_name"]))
     if "payment_id" in query:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..common.errors import NotFound
+from ..common.filters import contains, within_dates
 from ..common.formatting import kg_text
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
@@ -154,15 +155,11 @@ _KIND = {
 
 def goods_query(*, mill, direction: Direction, filters: dict):
     stmt = sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction)
-    if filters.get("date_from") is not None:
-        stmt = stmt.where(GoodsMovement.movement_date >= filters["date_from"])
-    if filters.get("date_to") is not None:
-        stmt = stmt.where(GoodsMovement.movement_date <= filters["date_to"])
+    stmt = within_dates(stmt, GoodsMovement.movement_date, filters)
     if filters.get("stock_type"):
         stmt = stmt.where(GoodsMovement.stock_type == StockType(filters["stock_type"]))
     if filters.get("party_name"):
-        pattern = "%" + filters["party_name"].replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        stmt = stmt.where(GoodsMovement.party_name.ilike(pattern, escape="\\"))
+        stmt = stmt.where(contains(GoodsMovement.party_name, filters["party_name"]))
     return stmt.order_by(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id)
 
 

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
 from . import service
@@ -27,12 +28,9 @@ def list_purchases(query, mill_id):
     village (any case), paymentStatus.
     """
     stmt = sa.select(PaddyPurchase).where(PaddyPurchase.mill_id == mill_id)
-    if "date_from" in query:
-        stmt = stmt.where(PaddyPurchase.purchase_date >= query["date_from"])
-    if "date_to" in query:
-        stmt = stmt.where(PaddyPurchase.purchase_date <= query["date_to"])
+    stmt = within_dates(stmt, PaddyPurchase.purchase_date, query)
     if query.get("farmer_name"):
-        stmt = stmt.where(service.contains(PaddyPurchase.farmer_name, query["farmer_name"]))
+        stmt = stmt.where(contains(PaddyPurchase.farmer_name, query["farmer_name"]))
     if query.get("village"):
         stmt = stmt.where(sa.func.lower(PaddyPurchase.village) == query["village"].lower())
     if "payment_status" in query:

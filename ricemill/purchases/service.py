@@ -42,12 +42,6 @@ def moisture_deduction_kg(weight_kg, moisture_percent, standard_percent) -> Deci
     return (weight * (moisture - standard) / (HUNDRED - standard)).quantize(KG, ROUND_HALF_UP)
 
 
-def contains(column, text: str):
-    """Case-insensitive substring match with the LIKE wildcards in `text` taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
 def _compute(purchase: PaddyPurchase) -> None:
     """Fill the computed fields from the weighed ones (server-side only)."""
     gross, tare = purchase.gross_weight_kg, purchase.tare_weight_kg

@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
-from ..purchases.service import contains
 from . import service
 from .models import Sale
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
@@ -26,10 +26,7 @@ def list_sales(query, mill_id):
     paymentStatus.
     """
     stmt = sa.select(Sale).where(Sale.mill_id == mill_id)
-    if "date_from" in query:
-        stmt = stmt.where(Sale.sale_date >= query["date_from"])
-    if "date_to" in query:
-        stmt = stmt.where(Sale.sale_date <= query["date_to"])
+    stmt = within_dates(stmt, Sale.sale_date, query)
     if query.get("buyer_name"):
         stmt = stmt.where(contains(Sale.buyer_name, query["buyer_name"]))
     if "stock_type" in query:
