@@ -9,7 +9,7 @@ ricemill_cli = AppGroup("ricemill", help="ricemill administration.")
 @ricemill_cli.result_callback()
 def _finish_background_work(*_args, **_kwargs) -> None:
     """The process ends with the command: let events and notifications be marked dispatched first."""
-    from .realtime.marking import flush_all
+    from .realtime.outbox.marking import flush_all
 
     flush_all()
 
@@ -51,7 +51,7 @@ def seed_demo_command() -> None:
 def check_stock_command(mill_id) -> None:
     """Run the low-stock check once now: alerts and notifications for every low stock."""
     from .extensions import db
-    from .inventory.alert_service import check_low_stock
+    from .inventory.low_stock import check_low_stock
 
     found = check_low_stock(mill_id)
     db.session.commit()
@@ -78,7 +78,7 @@ def scheduler_command() -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
     from flask import current_app
 
-    from .realtime.scheduler import register_jobs, stopping
+    from .scheduler import register_jobs, stopping
 
     app = current_app._get_current_object()
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):

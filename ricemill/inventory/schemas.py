@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..common.envelope import PageMetaSchema
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
-from .alerts import get_severity
+from .low_stock import get_severity
 from .types import StockType
 
 STOCK_TYPES = StockType.values()

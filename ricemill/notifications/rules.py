@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ..common.formatting import kg_text
-from ..inventory.alerts import low_stock_summary
+from ..inventory.low_stock import low_stock_summary
 from ..realtime.events import SERVER_EVENTS as E
 from . import service
 

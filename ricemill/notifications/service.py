@@ -25,10 +25,10 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..common.errors import Invalid, NotFound
 from ..extensions import db
-from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
-from ..realtime.marking import DispatchMarker
 from ..realtime.outbox import after_commit
+from ..realtime.outbox.marking import DispatchMarker
+from ..realtime.sockets import emitter
 from .models import Notification, NotificationRecipient, NotificationTarget, NotificationType
 
 log = logging.getLogger(__name__)
