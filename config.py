@@ -75,6 +75,8 @@ class BaseConfig:
     MAX_CONNECTIONS = _env_int("MAX_CONNECTIONS", 10_000)
     SOCKET_RATE_LIMIT_PER_SECOND = _env_int("SOCKET_RATE_LIMIT_PER_SECOND", 20)
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)
+    # Check every event payload against its schema (always on in debug and testing; docs/realtime.md).
+    VALIDATE_EVENTS = os.environ.get("VALIDATE_EVENTS", "false").lower() == "true"
 
     # Jobs
     STOCK_CHECK_INTERVAL_SECONDS = _env_int("STOCK_CHECK_INTERVAL_SECONDS", 3600)
