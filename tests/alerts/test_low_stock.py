@@ -1,4 +1,4 @@
-"""StockAlertService: the periodic low-stock check over every mill, in one query."""
+"""The periodic low-stock check (inventory/low_stock.py) over every mill, in one query."""
 
 from decimal import Decimal
 
