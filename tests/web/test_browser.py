@@ -595,3 +595,68 @@ def test_staff_leaving_and_a_refused_outward_from_the_pages(seed, open_page, res
     assert answer.value.status == 409
     expect(managing.locator("#doc-form .form-error")).to_contain_text(answer.value.json()["message"])
     assert api.get("/outwards")["meta"]["total"] == 0
+
+
+def test_a_form_retries_a_lost_answer_with_the_same_idempotency_key(seed, open_page, rest):
+    """A network error, then a 503: the submission is sent again with the same Idempotency-Key,
+    and one document is written; the next submission has a key of its own."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Retry Mill")
+    user = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(user)
+    page = open_page(user, "/documents/inwards")
+    wait_live(page)
+    keys = []
+    faults = ["abort", "503"]
+
+    def flaky(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        fault = faults.pop(0) if faults else None
+        if fault == "abort":
+            route.abort("connectionreset")
+        elif fault == "503":
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                json={"success": False, "statusCode": 503, "message": "Try again", "errors": []},
+            )
+        else:
+            route.continue_()
+
+    page.route(
+        "**/api/v1/mills/*/inwards", lambda route: flaky(route) if route.request.method == "POST" else route.continue_()
+    )
+    page.select_option("#stockType", "HUSK")
+    page.fill("#quantityKg", "350")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.click("#doc-form button[type=submit]")
+    assert len(keys) == 3 and keys[0] and len(set(keys)) == 1, keys
+    expect(page.locator("#doc-list tbody tr")).to_have_count(1)
+    assert api.get("/inwards")["meta"]["total"] == 1
+
+    page.fill("#quantityKg", "20")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.click("#doc-form button[type=submit]")
+    assert len(keys) == 4 and keys[3] and keys[3] != keys[0]
+    assert api.get("/inwards")["meta"]["total"] == 2
+
+
+def test_the_page_applies_each_committed_seq_once_and_keeps_lastseq_without_gaps(seed, open_page, rest):
+    """RM.live (docs/realtime-client.md): after a cut and a replay, every seq after the page's REST
+    data is applied exactly once and lastSeq is the mill's last seq."""
+    mill = make_mill("Seq Mill")
+    watcher = make_user(Role.MANAGER, mill)
+    api = rest(make_user(Role.OPERATOR, mill))
+    api.post("/paddy-purchases", _purchase("Before"))
+    page = open_page(watcher, "/documents/purchases")
+    wait_live(page)
+    base = page.evaluate("RM.live.baseSeq")
+    api.post("/paddy-purchases", _purchase("Live"))
+    page.evaluate("RM.pause()")
+    api.post("/paddy-purchases", _purchase("Missed"))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    page.evaluate("RM.resume()")
+    page.wait_for_function("(n) => RM.live.lastSeq >= n", arg=current)
+    assert page.evaluate("RM.live.appliedSeqs") == list(range(base + 1, current + 1))
+    assert page.evaluate("RM.live.gap") == []
