@@ -135,3 +135,11 @@ test('the remembered applied seqs are bounded', () => {
   assert.deepEqual(t.appliedSeqs, [3, 4, 5]);
   assert.equal(t.offer(2, 0), false); // still refused: at or below lastSeq
 });
+
+test('mill:position while a sync goes unanswered asks again once that sync has had its time', () => {
+  const t = new SeqTracker({ lastSeq: 0, syncTimeoutMs: 5000 });
+  t.syncSent(0); // its answer is lost
+  assert.equal(t.position(2, 100), false);
+  assert.equal(t.nextCheckIn(100), 4900);
+  assert.equal(t.syncDue(5000), true);
+});

@@ -73,7 +73,8 @@ function dispatch(name, payload) {
       tracker.reset(payload.seq, now);
       reloadAll();
     } else if (name === POSITION) {
-      if (tracker.position(payload.seq, now)) pump();
+      tracker.position(payload.seq, now);
+      pump(); // now, or once the sync in flight has had its time
       return; // bookkeeping only
     } else if (countsForSeq(name)) {
       if (!tracker.offer(payload.seq, now)) return; // a duplicate (replay, at-least-once delivery)
