@@ -641,6 +641,14 @@ def test_a_form_retries_a_lost_answer_with_the_same_idempotency_key(seed, open_p
     assert len(keys) == 4 and keys[3] and keys[3] != keys[0]
     assert api.get("/inwards")["meta"]["total"] == 2
 
+    # submitted twice in one go (a double click, Enter twice): sent once
+    page.fill("#quantityKg", "30")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.evaluate("() => { const f = document.getElementById('doc-form'); f.requestSubmit(); f.requestSubmit(); }")
+    expect(page.locator("#doc-list tbody tr")).to_have_count(3)
+    assert len(keys) == 5
+    assert api.get("/inwards")["meta"]["total"] == 3
+
 
 def test_the_page_applies_each_committed_seq_once_and_keeps_lastseq_without_gaps(seed, open_page, rest):
     """RM.live (docs/realtime-client.md): after a cut and a replay, every seq after the page's REST
