@@ -37,8 +37,15 @@ def get_staff(*, mill_id, staff_id, for_update: bool = False) -> Staff:
     return get_mill_document(Staff, mill_id, staff_id, for_update=for_update, label="Staff member")
 
 
+def _joined_not_in_future(mill, joined_on: date | None) -> None:
+    """The schema bounds dates by the latest today anywhere; this checks the mill's own today."""
+    if joined_on is not None and joined_on > mill.today():
+        raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be in the future."}])
+
+
 def create_staff(*, mill, data: dict, actor) -> Staff:
     """Add a staff member (ACTIVE) and record `staff:joined`."""
+    _joined_not_in_future(mill, data.get("joined_on"))
     staff = Staff(
         mill_id=mill.id,
         name=data["name"].strip(),
@@ -67,6 +74,7 @@ def update_staff(*, mill, staff_id, data: dict, actor) -> Staff:
     """Change name, phone, designation, daily wage or joining date (no event: the roster is unchanged)."""
     staff = get_staff(mill_id=mill.id, staff_id=staff_id, for_update=True)
     joined_on = data.get("joined_on", staff.joined_on)
+    _joined_not_in_future(mill, data.get("joined_on"))
     if staff.left_on is not None and joined_on > staff.left_on:
         raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be after the day the staff member left."}])
     for key in ("name", "phone", "designation", "daily_wage", "joined_on"):

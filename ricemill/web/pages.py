@@ -26,6 +26,7 @@ from ..auth import service as auth_service
 from ..auth.roles import Role, role_allows
 from ..common.errors import DomainError
 from ..extensions import db
+from ..meta.service import build_meta
 from .documents import DOCUMENTS
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
@@ -108,7 +109,7 @@ def _page_context():
         user = g.get("user")
         return bool(user) and role_allows(user.role, Permission[permission])
 
-    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS}
+    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS, "rm_meta": build_meta()}
 
 
 def _render(template: str, **context):
