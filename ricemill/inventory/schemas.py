@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from ..auth.actors import actor_of
 from ..common.dates import sane_date
 from ..common.envelope import PageMetaSchema
 from ..common.fields import Bags
@@ -14,17 +15,6 @@ from .types import StockType
 
 STOCK_TYPES = StockType.values()
 MAX_KG = 10_000_000
-
-
-def actor_of(user_id):
-    """{id, name} of a user id (the identity map makes repeats free), or None."""
-    if user_id is None:
-        return None
-    from ..auth.models import User
-    from ..extensions import db
-
-    user = db.session.get(User, user_id)
-    return user.actor if user is not None else {"id": str(user_id), "name": None}
 
 
 class ActorSchema(Schema):

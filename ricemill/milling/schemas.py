@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from ..auth.actors import actor_of
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..common.text import Str
-from ..inventory.schemas import actor_of
 from ..inventory.types import MILLING_OUTPUTS
 from .models import BatchStatus
 

@@ -2,7 +2,7 @@ from marshmallow import ValidationError, fields, validate
 
 from ..auth.schemas import MILL_ROLES
 from ..common.constants import MAX_MOISTURE_PERCENT
-from ..common.schemas import CamelSchema, Quantity, Text
+from ..common.schemas import CamelSchema, PageQuerySchema, Quantity, Text
 from ..common.text import Email, Str
 
 
@@ -58,8 +58,6 @@ class MillUpdateSchema(CamelSchema):
     is_active = fields.Boolean()
 
 
-class UserListQuerySchema(CamelSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class UserListQuerySchema(PageQuerySchema):
     role = Str(validate=validate.OneOf(MILL_ROLES))
     is_active = fields.Boolean()

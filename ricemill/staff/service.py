@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
 from ..common.formatting import date_text
+from ..common.listing import equal, equal_any_case, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
@@ -23,14 +24,14 @@ _STATUS_WORDS = {
 }
 
 
-def staff_query(*, mill_id, status: StaffStatus | None = None, designation: str | None = None) -> sa.Select:
-    """The mill's staff by name, optionally filtered by status and designation (case-insensitive)."""
-    stmt = sa.select(Staff).where(Staff.mill_id == mill_id).order_by(Staff.name, Staff.id)
-    if status is not None:
-        stmt = stmt.where(Staff.status == status)
-    if designation:
-        stmt = stmt.where(sa.func.lower(Staff.designation) == designation.strip().lower())
-    return stmt
+def list_staff(*, mill_id, query: dict) -> tuple[list[Staff], dict]:
+    """A page of the mill's staff by name; filters status and designation (any case)."""
+    return search_filter_sort_paginate(
+        sa.select(Staff).where(Staff.mill_id == mill_id),
+        query,
+        filters={"status": equal(Staff.status), "designation": equal_any_case(Staff.designation)},
+        sort=(Staff.name, Staff.id),
+    )
 
 
 def get_staff(*, mill_id, staff_id, for_update: bool = False) -> Staff:
