@@ -1,4 +1,4 @@
-"""Stock, its ledger and adjustments; inward and outward goods (DOMAIN.md)."""
+"""Stock, its ledger and adjustments; inward and outward goods (docs/domain.md)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Milling batches: start with paddy, complete with the outputs (DOMAIN.md)."""
+"""Milling batches: start with paddy, complete with the outputs (docs/domain.md)."""
 
 from decimal import Decimal
 

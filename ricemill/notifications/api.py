@@ -1,4 +1,4 @@
-"""Notifications of the current user, and the platform admin's broadcast (DOMAIN.md)."""
+"""Notifications of the current user, and the platform admin's broadcast (docs/domain.md)."""
 
 from flask import g
 from flask_smorest import Blueprint

@@ -1,7 +1,7 @@
 """What each document page shows: its REST path, form fields, list columns and live events.
 
 One declarative table instead of one template per document; field names are the API's camelCase
-keys (DOMAIN.md), so a 422's `errors[].field` lands next to the input of the same name.
+keys (docs/domain.md), so a 422's `errors[].field` lands next to the input of the same name.
 """
 
 from ..finance.types import PaymentMode
