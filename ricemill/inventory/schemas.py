@@ -5,6 +5,7 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..auth.actors import actor_of
+from ..common.constants import KG
 from ..common.dates import sane_date
 from ..common.envelope import PageMetaSchema
 from ..common.fields import Bags
@@ -85,7 +86,7 @@ class AdjustmentCreateSchema(CamelSchema):
 
     @validates("change")
     def _not_zero(self, value: Decimal, **kwargs) -> None:
-        if value.quantize(Decimal("0.001")) == 0:
+        if value.quantize(KG) == 0:
             raise ValidationError("Must not be zero.")
 
 

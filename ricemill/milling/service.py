@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
 from ..common.listing import date_range, search_filter_sort_paginate
@@ -21,7 +22,6 @@ from ..realtime.outbox import publish
 from .models import BatchStatus, MillingBatch
 from .schemas import OUTPUT_COLUMNS, BatchSchema
 
-KG = Decimal("0.001")
 REF_TYPE = "milling_batch"
 
 

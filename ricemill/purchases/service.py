@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
 from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
@@ -23,7 +24,6 @@ from ..realtime.outbox import publish
 from .models import PaddyPurchase
 from .schemas import PurchaseSchema
 
-KG = Decimal("0.001")
 HUNDRED = Decimal(100)
 
 _WRITABLE = (

@@ -245,3 +245,52 @@ def test_absurd_document_dates_are_422_with_a_readable_message(client, mill, hea
     assert response.status_code == 422
     message = _errors(response)["purchaseDate"]
     assert message.startswith("Must be between 2000-01-01 and today")
+
+
+def test_text_lengths_are_the_columns(app):
+    """Every text field a body writes is at most as long as its String(n) column (checked before the database)."""
+    from marshmallow import validate
+
+    from ricemill.auth.models import User
+    from ricemill.auth.schemas import UserCreateSchema, UserUpdateSchema
+    from ricemill.finance.models import Payment
+    from ricemill.finance.schemas import PaymentSchema
+    from ricemill.inventory.models import StockAdjustment
+    from ricemill.inventory.schemas import AdjustmentCreateSchema, GoodsMovementCreateSchema
+    from ricemill.milling.models import MillingBatch
+    from ricemill.milling.schemas import BatchCompleteSchema, BatchStartSchema
+    from ricemill.mills.models import Mill
+    from ricemill.mills.schemas import MillCreateSchema, MillUpdateSchema
+    from ricemill.notifications.models import Notification
+    from ricemill.notifications.schemas import BroadcastSchema
+    from ricemill.purchases.schemas import PurchaseSchema
+    from ricemill.sales.models import Sale
+    from ricemill.sales.schemas import SaleSchema
+    from ricemill.staff.schemas import StaffCreateSchema, StaffUpdateSchema
+
+    pairs = [
+        (PurchaseSchema, PaddyPurchase), (SaleSchema, Sale), (PaymentSchema, Payment),
+        (GoodsMovementCreateSchema, GoodsMovement), (AdjustmentCreateSchema, StockAdjustment),
+        (BatchStartSchema, MillingBatch), (BatchCompleteSchema, MillingBatch), (StaffCreateSchema, Staff),
+        (StaffUpdateSchema, Staff), (MillCreateSchema, Mill), (MillUpdateSchema, Mill),
+        (UserCreateSchema, User), (UserUpdateSchema, User), (BroadcastSchema, Notification),
+    ]  # fmt: skip
+    checked, too_long = 0, []
+    for schema_cls, model in pairs:
+        columns = model.__table__.columns
+        for name, field in schema_cls._declared_fields.items():
+            if not isinstance(field, Str) or field.dump_only or name not in columns:
+                continue
+            length = getattr(columns[name].type, "length", None)
+            if length is None:
+                continue
+            maxima = [v.max for v in field.validators if isinstance(v, validate.Length) and v.max is not None]
+            regexp_bounded = any(  # a closed list, or an anchored pattern with bounded repeats
+                isinstance(v, validate.OneOf) or (isinstance(v, validate.Regexp) and v.regex.pattern.endswith("}$"))
+                for v in field.validators
+            )
+            checked += 1
+            if not (maxima and min(maxima) <= length) and not regexp_bounded:
+                too_long.append(f"{schema_cls.__name__}.{name} (column {length})")
+    assert checked > 30
+    assert not too_long, f"text fields that may exceed their column: {too_long}"
