@@ -46,7 +46,8 @@ def date_range(column, *, timezone: str | None = None) -> dict[str, Filter]:
         return {"date_from": lambda day: column >= day, "date_to": lambda day: column <= day}
     return {
         "date_from": lambda day: column >= day_start(timezone, day),
-        "date_to": lambda day: column < day_start(timezone, day + timedelta(days=1)),
+        # date.max has no next day: up to it is no bound at all.
+        "date_to": lambda day: None if day == date.max else column < day_start(timezone, day + timedelta(days=1)),
     }
 
 

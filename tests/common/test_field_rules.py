@@ -61,6 +61,13 @@ def test_date_from_after_date_to_is_422_on_every_list(client, mill, headers, pat
     assert _errors(response) == {"dateFrom": "Must not be after dateTo."}
 
 
+@pytest.mark.parametrize("path", DATE_LISTS)
+def test_the_widest_date_range_is_an_ordinary_answer(client, mill, headers, path):
+    url = path.format(mill=mill.id)
+    response = client.get(f"{url}?dateFrom=0001-01-01&dateTo=9999-12-31", headers=headers[Role.MANAGER])
+    assert response.status_code == 200
+
+
 def test_every_route_taking_date_from_uses_the_one_range_rule(app):
     taking = {}
     for rule, location, schema in _query_schemas(app):
