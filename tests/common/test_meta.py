@@ -47,3 +47,17 @@ def test_pages_carry_the_same_meta_as_json(client):
     found = re.search(r'<script id="rm-meta" type="application/json">(.*?)</script>', page, re.S)
     assert found, "base.html renders #rm-meta"
     assert json.loads(html.unescape(found.group(1))) == client.get("/api/v1/meta").get_json()["data"]
+
+
+def test_page_selects_take_their_options_and_labels_from_the_meta(client, mill):
+    from ricemill.auth.roles import Role
+    from tests.factories import PASSWORD, make_user
+
+    user = make_user(Role.MANAGER, mill)
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/"}).status_code == 302
+    stock = client.get("/stock").get_data(as_text=True)
+    assert '<option value="BROKEN_RICE" >Broken rice</option>' in stock
+    milling = client.get("/milling").get_data(as_text=True)
+    assert "Broken rice (kg)" in milling
+    payments = client.get("/documents/payments").get_data(as_text=True)
+    assert ">Bank transfer</option>" in payments
