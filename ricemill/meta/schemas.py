@@ -18,3 +18,4 @@ class MetaSchema(Schema):
     paymentModes = fields.List(fields.Nested(OptionSchema))  # noqa: N815
     paymentDirections = fields.List(fields.Nested(OptionSchema))  # noqa: N815
     paymentStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815
+    attendanceStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815

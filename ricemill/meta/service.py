@@ -3,6 +3,7 @@
 from ..common import constants as c
 from ..finance.types import PAYMENT_MODE_LABELS, PaymentDirection, PaymentMode, PaymentStatus
 from ..inventory.types import MILLING_OUTPUTS, STOCK_TYPE_LABELS, StockType
+from ..staff.models import AttendanceStatus
 
 
 def _options(enum_cls, labels: dict | None = None) -> list[dict]:
@@ -41,4 +42,5 @@ def build_meta() -> dict:
         "paymentModes": _options(PaymentMode, PAYMENT_MODE_LABELS),
         "paymentDirections": _options(PaymentDirection),
         "paymentStatuses": _options(PaymentStatus),
+        "attendanceStatuses": _options(AttendanceStatus),
     }

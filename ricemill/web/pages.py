@@ -28,6 +28,7 @@ from ..common.errors import DomainError
 from ..extensions import db
 from ..meta.service import build_meta
 from .documents import DOCUMENTS
+from .nav import nav_items
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -114,6 +115,7 @@ def _page_context():
         "mill_url": mill_url,
         "can": can,
         "documents": DOCUMENTS,
+        "nav_items": nav_items,
         "rm_meta": meta,  # base.html's #rm-meta; the same object as GET /api/v1/meta
         "stock_types": [o["value"] for o in meta["stockTypes"]],
     }
