@@ -10,14 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict
 from ..extensions import db
 from .events import publish_stock_updated
 from .low_stock import alert_if_crossed
 from .models import Stock, StockLedgerEntry
 from .types import StockType
-
-KG = Decimal("0.001")
 
 
 def _kg(value) -> Decimal:

@@ -4,10 +4,11 @@ One declarative table instead of one template per document; field names are the 
 keys (docs/domain.md), so a 422's `errors[].field` lands next to the input of the same name.
 """
 
+from ..finance.types import PaymentMode
 from ..inventory.types import StockType
 
-STOCK_TYPES = [t.value for t in StockType]
-PAYMENT_MODES = ["CASH", "BANK", "UPI", "CHEQUE"]
+STOCK_TYPES = StockType.values()
+PAYMENT_MODES = PaymentMode.values()
 
 
 def field(name, label, kind="text", *, required=False, **extra):
