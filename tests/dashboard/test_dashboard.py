@@ -165,7 +165,7 @@ def test_an_empty_mill_has_zeros_everywhere_and_thirty_days(app):
 
 
 def test_rest_answers_the_same_object(client, mill, headers):
-    d.purchase(mill, date.today(), 10, 220)
+    d.purchase(mill, mill.today(), 10, 220)
     db.session.commit()
     response = client.get(f"/api/v1/mills/{mill.id}/dashboard", headers=headers[Role.OPERATOR])
     assert response.status_code == 200
