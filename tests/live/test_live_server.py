@@ -242,7 +242,7 @@ def test_logout_disconnects_that_token_live(servers, world, clients):
         f"{server.url}/api/v1/auth/logout", headers=bearer(world["tokens"]["a_operator"]), timeout=5
     )
     assert response.status_code == 200
-    assert client.disconnected.wait(2)
+    assert client.disconnected.wait(10)  # at once in practice; the bound only ends a failing run
 
 
 def test_flood_is_rate_limited_while_another_clients_events_arrive(servers, world, clients):
