@@ -59,7 +59,7 @@ class BaseConfig:
     # Hostile input (ricemill/security.py): request body and JSON shape limits.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 64)
-    JSON_MAX_VALUES = _env_int("JSON_MAX_VALUES", 10_000)
+    JSON_MAX_VALUES = _env_int("JSON_MAX_VALUES", 5_000)
     JSON_MAX_NUMBER_LENGTH = _env_int("JSON_MAX_NUMBER_LENGTH", 100)
     # Validation errors in one answer: the first N, with `errorCount` saying how many there were.
     MAX_VALIDATION_ERRORS = 20

@@ -52,6 +52,12 @@ def safe_loads(data, *, max_depth: int, max_values: int, max_number_length: int)
             raise _Refused(f"A number may have at most {max_number_length} characters")
         return float(text)
 
+    # Before parsing: a body with as many commas as values allowed cannot be within the limit
+    # (short of strings full of commas, which no field allows). Counting costs ~1 ms a MiB;
+    # parsing 80,000 keys to find that out cost 200 ms of the one event loop.
+    commas = data.count(b"," if isinstance(data, (bytes, bytearray)) else ",")
+    if commas >= max_values:
+        raise BadJSON(f"Invalid JSON body: more than {max_values} values")
     if isinstance(data, (bytes, bytearray)):
         try:
             data = data.decode("utf-8")
