@@ -11,12 +11,16 @@
 """
 
 import json
+import logging
+import os
 
 from flask import Flask, g, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .common.errors import DomainError
+
+_frame_log = logging.getLogger("ricemill.realtime.frames")
 
 
 class BadJSON(DomainError):
@@ -151,3 +155,63 @@ def register_proxy_fix(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
+
+
+# --- malformed socket frames ----------------------------------------------------------------------
+
+_FRAME_ERRORS = ("Unknown receive error", "post request handler error", "message handler error")
+
+
+class OneLineFrameErrors(logging.Filter):
+    """engine.io logs a traceback for a frame it cannot decode: keep one warning line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and record.getMessage() in _FRAME_ERRORS:
+            error = record.exc_info[1]
+            record.msg = "Malformed socket frame (%s: %s)"
+            record.args = (type(error).__name__, str(error)[:120])
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def guard_malformed_frames(server) -> None:
+    """A Socket.IO frame that does not decode: one warning line, no traceback, connection closed.
+
+    Wraps the Engine.IO `message` handler of the Socket.IO server. An exception raised inside our
+    own code (an event handler) is a bug, not hostile input: re-raised, traceback and all.
+    """
+    eio = server.eio
+    original = eio.handlers.get("message")
+    if original is None or getattr(original, "frame_guard", False):
+        return
+
+    def message(eio_sid, data):
+        try:
+            return original(eio_sid, data)
+        except Exception as error:
+            if _raised_in_ricemill(error):
+                raise
+            _frame_log.warning(
+                "Malformed socket frame (%s: %s); connection closed", type(error).__name__, str(error)[:120]
+            )
+            eio.disconnect(eio_sid)
+
+    message.frame_guard = True
+    eio.on("message", message)
+    engineio_logger = getattr(eio, "logger", None) or logging.getLogger("engineio.server")
+    if not any(isinstance(f, OneLineFrameErrors) for f in engineio_logger.filters):
+        engineio_logger.addFilter(OneLineFrameErrors())
+
+
+def _raised_in_ricemill(error: BaseException) -> bool:
+    """Did any frame of the traceback run our code (past this guard)? Then it is not the frame's fault."""
+    tb = error.__traceback__.tb_next if error.__traceback__ else None  # skip the guard's own frame
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

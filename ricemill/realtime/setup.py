@@ -83,5 +83,12 @@ def init_realtime(app: Flask) -> None:
         **options,
     )
     dispatch.install(app)
-    on_access_change(token_revoked=live_auth.on_token_revoked, user_changed=live_auth.on_user_changed)
+    on_access_change(
+        token_revoked=live_auth.on_token_revoked,
+        user_changed=live_auth.on_user_changed,
+        family_revoked=live_auth.on_family_revoked,
+    )
+    from ..security import guard_malformed_frames
+
+    guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)
