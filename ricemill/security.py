@@ -3,7 +3,8 @@
 - A body over `MAX_CONTENT_LENGTH` is answered 413 before anything reads it.
 - A JSON body is parsed once here, safely, before any route sees it: nesting deeper than
   `JSON_MAX_DEPTH`, more than `JSON_MAX_VALUES` values in all, a number longer than
-  `JSON_MAX_NUMBER_LENGTH` characters, NaN/Infinity or malformed JSON answer a 400 envelope.
+  `JSON_MAX_NUMBER_LENGTH` characters or malformed JSON answer a 400 envelope; NaN, Infinity or
+  an overflowing number a 422 naming the field.
   (Python's json module raises RecursionError on deep nesting and int() refuses over 4,300 digits;
   both are caught or bounded here, and the value count bounds what validation can cost.)
 - `X-Content-Type-Options: nosniff` on every response; `Cache-Control: no-store` on API answers.
@@ -12,13 +13,14 @@
 
 import json
 import logging
+import math
 import os
 
 from flask import Flask, g, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .common.errors import DomainError
+from .common.errors import DomainError, Invalid
 
 _frame_log = logging.getLogger("ricemill.realtime.frames")
 
@@ -37,10 +39,6 @@ def _limits() -> tuple[int, int, int]:
 
     cfg = current_app.config
     return cfg["JSON_MAX_DEPTH"], cfg["JSON_MAX_VALUES"], cfg["JSON_MAX_NUMBER_LENGTH"]
-
-
-def _refuse_constant(name: str):
-    raise _Refused(f"{name} is not a JSON number")
 
 
 def safe_loads(data, *, max_depth: int, max_values: int, max_number_length: int):
@@ -68,7 +66,7 @@ def safe_loads(data, *, max_depth: int, max_values: int, max_number_length: int)
         except UnicodeDecodeError:
             raise BadJSON("Invalid JSON body: not UTF-8") from None
     try:
-        value = json.loads(data, parse_int=bounded_int, parse_float=bounded_float, parse_constant=_refuse_constant)
+        value = json.loads(data, parse_int=bounded_int, parse_float=bounded_float)
     except RecursionError:
         raise BadJSON(f"Invalid JSON body: nested deeper than {max_depth} levels") from None
     except _Refused as refused:
@@ -80,23 +78,30 @@ def safe_loads(data, *, max_depth: int, max_values: int, max_number_length: int)
 
 
 def _check_shape(value, *, max_depth: int, max_values: int) -> None:
-    """Depth and value count without recursion; stops as soon as a limit is passed."""
-    stack = [(value, 1)]
+    """Depth, value count and finite numbers, without recursion; stops at the first problem.
+
+    NaN, Infinity and 1e400 parse (as floats), but no field takes them (and int() of one raises
+    OverflowError, which validation does not expect): a 422 naming the field.
+    """
+    stack = [(value, 1, "")]
     count = 0
     while stack:
-        item, depth = stack.pop()
+        item, depth, path = stack.pop()
         count += 1
         if count > max_values:
             raise BadJSON(f"Invalid JSON body: more than {max_values} values")
         if isinstance(item, dict):
             if depth > max_depth:
                 raise BadJSON(f"Invalid JSON body: nested deeper than {max_depth} levels")
-            stack.extend((child, depth + 1) for child in item.values())
+            stack.extend((child, depth + 1, f"{path}.{key}" if path else str(key)) for key, child in item.items())
             count += len(item)  # the keys count too
         elif isinstance(item, list):
             if depth > max_depth:
                 raise BadJSON(f"Invalid JSON body: nested deeper than {max_depth} levels")
-            stack.extend((child, depth + 1) for child in item)
+            stack.extend((child, depth + 1, f"{path}.{i}" if path else str(i)) for i, child in enumerate(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            field = path or "_schema"
+            raise Invalid(errors=[{"field": field, "message": "Not a finite number."}])
 
 
 class SafeJSONProvider(DefaultJSONProvider):

@@ -76,9 +76,18 @@ def test_huge_numbers_are_400(client, number):
     assert "number" in body["message"].lower()
 
 
-@pytest.mark.parametrize("raw", ['{"a": NaN}', '{"a": Infinity}', "{", b'{"a": "\xff"}', '{"a": 1} x'])
+@pytest.mark.parametrize("raw", ["{", b'{"a": "\xff"}', '{"a": 1} x', "[1,]"])
 def test_malformed_json_is_400(client, raw):
     _assert_envelope(_post_raw(client, LOGIN, raw), 400)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_422_naming_the_field(client, mill, number):
+    user = make_user(Role.OPERATOR, mill)
+    raw = '{"date": "2026-01-05", "entries": [{"staffId": "x", "status": ' + number + "}]}"
+    response = _post_raw(client, f"/api/v1/mills/{mill.id}/attendance", raw, headers=auth_header(user))
+    body = _assert_envelope(response, 422)
+    assert body["errors"] == [{"field": "entries.0.status", "message": "Not a finite number."}]
 
 
 def test_a_huge_attendance_batch_is_refused_before_validation(client, mill):

@@ -24,7 +24,7 @@ TEXT = st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=40)
 NUMBERS = st.one_of(
     st.integers(),
     st.integers(min_value=-(10**120), max_value=10**120),
-    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(),  # NaN and Infinity too: json.dumps writes them, the server answers 422
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(float),
 )
 SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, TEXT, st.sampled_from(["2026-01-05", "9999-12-31", "PADDY"]))
