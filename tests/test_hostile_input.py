@@ -107,6 +107,13 @@ def test_the_attendance_item_cap_is_in_the_openapi_document(client):
     assert entries["maxItems"] == 500
 
 
+@pytest.mark.parametrize("password", ["a\\u0000b", "a\\ud800b", "\\udfff"])
+def test_any_password_characters_are_an_answer_never_a_500(client, mill, password):
+    user = make_user(Role.OPERATOR, mill)
+    raw = '{"email": "' + user.email + '", "password": "' + password + '"}'
+    _assert_envelope(_post_raw(client, LOGIN, raw), 401)
+
+
 # --- /login form ------------------------------------------------------------------------------
 
 
