@@ -21,6 +21,7 @@ from ..notifications import events as notifications_events
 from ..notifications.rules import notify_for_events
 from ..purchases import events as purchases_events
 from ..sales import events as sales_events
+from ..security import guard_malformed_frames
 from ..staff import events as staff_events
 from . import events
 from .outbox import dispatch
@@ -68,12 +69,10 @@ def origin_checker(allowed: list[str]):
         if origin in allowed:
             return True
         if environ and "HTTP_HOST" in environ:
-            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).split(",")[0]
-            host = environ.get("HTTP_X_FORWARDED_HOST", environ["HTTP_HOST"]).split(",")[0]
-            return origin in (
-                f"{scheme.strip()}://{host.strip()}",
-                f"{environ.get('wsgi.url_scheme')}://{environ['HTTP_HOST']}",
-            )
+            # The request's own Host (http or https: TLS may end at a proxy); client-sent
+            # X-Forwarded-Host is never trusted here. Behind a configured proxy, ProxyFix
+            # (PROXY_FIX_X_HOST) has already rewritten HTTP_HOST.
+            return origin in (f"http://{environ['HTTP_HOST']}", f"https://{environ['HTTP_HOST']}")
         return False
 
     return check
@@ -118,5 +117,10 @@ def init_realtime(app: Flask) -> None:
     dispatch.install(app)
     register_commit_hook(notify_for_events)  # in this order: notifications, then the dashboard push
     register_commit_hook(push_after_commit)
-    on_access_change(token_revoked=live_auth.on_token_revoked, user_changed=live_auth.on_user_changed)
+    on_access_change(
+        token_revoked=live_auth.on_token_revoked,
+        user_changed=live_auth.on_user_changed,
+        family_revoked=live_auth.on_family_revoked,
+    )
+    guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)
