@@ -1,5 +1,6 @@
 """`mill:position`: after CONNECT, then the heartbeat (each process, locally, one query for all mills)."""
 
+import pytest
 import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
@@ -8,7 +9,12 @@ from ricemill.realtime.sockets import position
 from tests.factories import make_user, token_for
 
 from .conftest import names, received
-from .test_client_events import outsider, write  # noqa: F401 - the fixture is used by name
+from .test_client_events import write
+
+
+@pytest.fixture
+def outsider(other_mill):
+    return make_user(Role.OPERATOR, other_mill)
 
 
 def test_a_new_socket_gets_connected_then_where_its_mill_stands(connect, operator, mill):
@@ -36,7 +42,7 @@ def test_the_heartbeat_tells_each_mill_room_here_its_seq_in_one_query(
     operator,
     outsider,
     mill,
-    other_mill,  # noqa: F811
+    other_mill,
 ):
     third = make_user(Role.MANAGER, mill)
     a1, a2, b = connect(operator), connect(third), connect(outsider)
@@ -88,10 +94,26 @@ def test_the_heartbeat_is_local_never_through_the_queue(app, connect, operator, 
     assert received(client, "mill:position") == [{"millId": str(mill.id), "seq": 0}]
 
 
-def test_sockets_of_another_mill_never_get_its_position(connect, operator, outsider, mill):  # noqa: F811
+def test_sockets_of_another_mill_never_get_its_position(connect, operator, outsider, mill):
     a, b = connect(operator), connect(outsider)
     a.get_received()
     b.get_received()
     position.send_positions()
     assert {p["millId"] for p in received(b, "mill:position")} == {str(outsider.mill_id)}
     assert {p["millId"] for p in received(a, "mill:position")} == {str(mill.id)}
+
+
+def test_a_mill_screen_syncs_its_own_mill_only(connect, users, mill, other_mill):
+    """`/mill` follows the delivery contract too: `sync` replays its one mill, never another."""
+    for _ in range(2):
+        write(mill)
+    write(other_mill)
+    admin = users[Role.SUPER_ADMIN]
+    client = connect(namespace="/mill", auth={"token": token_for(admin), "millId": str(mill.id)})
+    client.get_received("/mill")
+    ack = client.emit("sync", {"millId": str(mill.id), "lastSeq": 0}, callback=True, namespace="/mill")
+    assert ack == {"ok": True, "millId": str(mill.id), "seq": 2, "reset": False, "replayed": 2}
+    assert [p["name"] for p in client.get_received("/mill")] == ["stock:updated", "stock:updated", "sync:done"]
+    refused = client.emit("sync", {"millId": str(other_mill.id), "lastSeq": 0}, callback=True, namespace="/mill")
+    assert refused == {"ok": False, "error": "Access denied to this mill"}
+    assert received(client, "stock:updated", "/mill") == []
