@@ -43,3 +43,6 @@ def register_blueprints(app) -> None:
     for blp in blueprints():
         api.register_blueprint(blp)
     app.extensions["ricemill_api"] = api
+    from .common.writes import install_write_path
+
+    install_write_path(app)  # the write routes: Idempotency-Key, answer built before the one commit

@@ -7,7 +7,6 @@ from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
-from ..extensions import db
 from . import service
 from .models import Payment, Receipt
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
@@ -48,7 +47,6 @@ def create_payment(data, mill_id):
     farmer or buyer. A RECEIVED payment issues a receipt with the mill's next receipt number.
     """
     payment = service.create_payment(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(payment, "Payment recorded")
 
 

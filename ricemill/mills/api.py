@@ -39,7 +39,6 @@ def list_mills(query):
 def create_mill(data):
     """Create a mill (SUPER_ADMIN), optionally with its first MILL_ADMIN."""
     mill = service.create_mill(data=data)
-    db.session.commit()
     return created(mill, "Mill created")
 
 
@@ -59,7 +58,6 @@ def update_mill(data, mill_id):
     if "is_active" in data and g.user.role != Role.SUPER_ADMIN:
         raise Forbidden("Only the platform admin can activate or deactivate a mill")
     mill = service.update_mill(mill=g.mill, data=data)
-    db.session.commit()
     return ok(mill, "Mill updated")
 
 
@@ -97,7 +95,6 @@ def create_user(data, mill_id):
         role=Role(data["role"]),
         mill_id=mill_id,
     )
-    db.session.commit()
     return created(user, "User created")
 
 
@@ -114,7 +111,6 @@ def get_user(mill_id, user_id):
 @blp.response(200, envelope(UserSchema))
 def update_user(data, mill_id, user_id):
     user = auth_service.update_user(user=_mill_user(mill_id, user_id), data=data, actor=g.user)
-    db.session.commit()
     return ok(user, "User updated")
 
 
@@ -124,5 +120,4 @@ def update_user(data, mill_id, user_id):
 def deactivate_user(mill_id, user_id):
     """Deactivates (never deletes): the user's tokens and sockets stop working at once."""
     user = auth_service.deactivate_user(user=_mill_user(mill_id, user_id), actor=g.user)
-    db.session.commit()
     return ok(user, "User deactivated")

@@ -7,7 +7,6 @@ from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
-from ..extensions import db
 from . import service
 from .models import PaddyPurchase
 from .schemas import PurchaseListQuerySchema, PurchaseSchema, PurchaseUpdateSchema
@@ -51,7 +50,6 @@ def create_purchase(data, mill_id):
     weight and the amount, and adds the net weight to PADDY stock.
     """
     purchase = service.create_purchase(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(purchase, "Purchase created")
 
 
@@ -74,7 +72,6 @@ def update_purchase(data, mill_id, purchase_id):
     not fall below what has already been paid (409).
     """
     purchase = service.update_purchase(mill=g.mill, purchase_id=purchase_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(purchase, "Purchase updated")
 
 
@@ -87,5 +84,4 @@ def delete_purchase(mill_id, purchase_id):
     Refused (409) when it has payments or when that paddy is no longer in stock.
     """
     service.delete_purchase(mill=g.mill, purchase_id=purchase_id, actor=g.user)
-    db.session.commit()
     return ok(None, "Purchase deleted")

@@ -4,7 +4,9 @@ Jobs (intervals from config):
 - `low-stock`: `StockAlertService.check_low_stock()` over every mill, every STOCK_CHECK_INTERVAL_SECONDS;
 - `relay`: events (`dispatch.relay_undispatched`) and notifications (`relay_undispatched`) that a
   crash left undispatched, every OUTBOX_RELAY_INTERVAL_SECONDS;
-- `purge-events`: events older than EVENT_RETENTION_DAYS, daily (`sync` then answers `sync:reset`).
+- `purge-events`: events older than EVENT_RETENTION_DAYS, daily (`sync` then answers `sync:reset`);
+- `purge-idempotency-keys`: stored answers of retry-safe writes older than 24 h, hourly
+  (`ricemill.common.idempotency.purge_expired`).
 
 Exactly one runner: several server processes may each run this scheduler. Every job run first takes
 `pg_try_advisory_xact_lock` on a connection of its own; whoever does not get it skips the run. All
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from ..common import idempotency
 from ..extensions import db, scheduler
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,7 @@ def job_specs(app: Flask) -> list[tuple[str, float, Callable[[], object]]]:
         ("low-stock", float(cfg["STOCK_CHECK_INTERVAL_SECONDS"]), check_stock_job),
         ("relay", float(cfg["OUTBOX_RELAY_INTERVAL_SECONDS"]), lambda: relay_job(app)),
         ("purge-events", float(DAY), lambda: purge_events_job(app)),
+        ("purge-idempotency-keys", float(idempotency.PURGE_INTERVAL_SECONDS), idempotency.purge_expired),
     ]
 
 

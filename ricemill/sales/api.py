@@ -7,7 +7,6 @@ from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
-from ..extensions import db
 from . import service
 from .models import Sale
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
@@ -49,7 +48,6 @@ def create_sale(data, mill_id):
     sale the mill's next invoice number. The server computes the amount.
     """
     sale = service.create_sale(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(sale, "Sale created")
 
 
@@ -72,7 +70,6 @@ def update_sale(data, mill_id, sale_id):
     below what has already been received (409). The invoice number stays.
     """
     sale = service.update_sale(mill=g.mill, sale_id=sale_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(sale, "Sale updated")
 
 
@@ -82,5 +79,4 @@ def update_sale(data, mill_id, sale_id):
 def delete_sale(mill_id, sale_id):
     """Delete a sale and put its goods back in stock. Refused (409) when it has payments."""
     service.delete_sale(mill=g.mill, sale_id=sale_id, actor=g.user)
-    db.session.commit()
     return ok(None, "Sale deleted")
