@@ -6,11 +6,12 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
+from ..common.pagination import paginate, totals
 from ..extensions import db
 from . import service
 from .models import Payment, Receipt
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
+from .types import PaymentDirection
 
 blp = Blueprint(
     "finance", __name__, url_prefix="/api/v1/mills", description="Payments made and received, and their receipts"
@@ -33,6 +34,11 @@ def list_payments(query, mill_id):
             stmt = stmt.where(getattr(Payment, key) == query[key])
     stmt = stmt.order_by(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    meta["totals"] = totals(
+        stmt,
+        received=lambda c: sa.case((c.direction == PaymentDirection.RECEIVED, c.amount), else_=0),
+        made=lambda c: sa.case((c.direction == PaymentDirection.MADE, c.amount), else_=0),
+    )
     return ok(items, meta=meta)
 
 

@@ -7,7 +7,7 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
-from ..common.pagination import paginate
+from ..common.pagination import paginate, totals
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from . import service
@@ -92,6 +92,7 @@ def set_minimum_level(data, mill_id, stock_type):
 def _list_goods(direction, query):
     stmt = service.goods_query(mill=g.mill, direction=direction, filters=query)
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    meta["totals"] = totals(stmt, quantityKg=lambda c: c.quantity_kg)
     return ok(items, meta=meta)
 
 

@@ -6,7 +6,7 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
+from ..common.pagination import paginate, totals
 from ..extensions import db
 from . import service
 from .models import PaddyPurchase
@@ -37,6 +37,7 @@ def list_purchases(query, mill_id):
         stmt = stmt.where(PaddyPurchase.payment_status == query["payment_status"])
     stmt = stmt.order_by(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    meta["totals"] = totals(stmt, netWeightKg=lambda c: c.net_weight_kg, amount=lambda c: c.amount)
     return ok(items, meta=meta)
 
 

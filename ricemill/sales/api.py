@@ -6,7 +6,7 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
+from ..common.pagination import paginate, totals
 from ..extensions import db
 from . import service
 from .models import Sale
@@ -35,6 +35,7 @@ def list_sales(query, mill_id):
         stmt = stmt.where(Sale.payment_status == query["payment_status"])
     stmt = stmt.order_by(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    meta["totals"] = totals(stmt, quantityKg=lambda c: c.quantity_kg, amount=lambda c: c.amount)
     return ok(items, meta=meta)
 
 
