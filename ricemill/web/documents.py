@@ -174,6 +174,7 @@ DOCUMENTS = {
             column("status", "Status", "status"),
         ],
         "row_action": "leave",
+        "filters": [{"param": "status", "label": "Status", "options": ["ACTIVE", "LEFT"]}],
         "undated": True,  # no date range filter
     },
 }

@@ -57,7 +57,8 @@ def test_an_edit_reaches_a_second_page_live_and_a_delete_is_confirmed(seed, open
     owner = make_user(Role.MILL_ADMIN, mill, name="Owner")
     manager = make_user(Role.MANAGER, mill, name="Lakshmi")
     operator = make_user(Role.OPERATOR, mill, name="Ravi")
-    purchase = rest(operator).post("/paddy-purchases", _purchase("Suresh"))  # 1,250 kg → ₹25,000.00
+    body = {**_purchase("Suresh"), "vehicleNumber": "TS05 AB 1234"}
+    purchase = rest(operator).post("/paddy-purchases", body)  # 1,250 kg → ₹25,000.00
 
     editing = open_page(owner, "/documents/purchases", **screen)
     watching = open_page(manager, "/documents/purchases", **screen)
@@ -75,6 +76,8 @@ def test_an_edit_reaches_a_second_page_live_and_a_delete_is_confirmed(seed, open
     expect(editing.locator("#grossWeightKg")).to_have_value("1300")
     editing.fill("#farmerName", "Suresh Reddy")
     editing.fill("#grossWeightKg", "1550")  # 1,500 kg at the standard moisture → ₹30,000.00
+    expect(editing.locator("#vehicleNumber")).to_have_value("TS05 AB 1234")
+    editing.fill("#vehicleNumber", "")  # emptied: cleared on the server, not kept
     expect(editing.locator("#pv-amount")).to_have_text("₹30,000.00")
     with editing.expect_response(lambda r: r.request.method == "PATCH") as answer:
         editing.click("#doc-form button[type=submit]")
@@ -82,6 +85,8 @@ def test_an_edit_reaches_a_second_page_live_and_a_delete_is_confirmed(seed, open
     expect(editing.locator(".toast-success", has_text="Purchase updated")).to_be_visible()
     expect(editing.locator("#form-title")).to_have_text("New purchase")  # back to a new entry
     expect(editing.locator("#farmerName")).to_have_value("")
+    saved = answer.value.json()["data"]
+    assert (saved["farmerName"], saved["amount"], saved["vehicleNumber"]) == ("Suresh Reddy", 30000.0, None)
 
     # the other page of the mill shows the change live, without a reload
     live = {"timeout": 2000}

@@ -152,6 +152,7 @@ function setEditing(id, name) {
     submitButton.textContent = 'Save changes';
     cancel.hidden = false;
   } else {
+    editingItem = null;
     delete form.dataset.editId;
     form.hidden = wasHidden;
     wasHidden = false;
@@ -161,7 +162,10 @@ function setEditing(id, name) {
   }
 }
 
+let editingItem = null; // the row being edited, as loaded: an optional field emptied is sent as null
+
 function startEdit(item) {
+  editingItem = item;
   clearErrors(form);
   form.reset();
   spec.fields.forEach((f) => {
@@ -347,9 +351,16 @@ if (form) {
     check: spec.preview ? check : undefined,
     submit: (data, opts) => {
       const id = form.dataset.editId;
-      return id
-        ? millApi(`/${spec.path}/${id}`, { method: 'PATCH', body: data, ...opts })
-        : millApi(`/${spec.path}`, { method: 'POST', body: data, ...opts });
+      if (!id) return millApi(`/${spec.path}`, { method: 'POST', body: data, ...opts });
+      const body = { ...data };
+      if (editingItem && editingItem.id === id) { // what was emptied is cleared, not kept
+        spec.fields.forEach((f) => {
+          const was = editingItem[f.name];
+          if (f.required || f.kind === 'date' || f.name in body || was === null || was === undefined || was === '') return;
+          body[f.name] = f.name === 'tareWeightKg' ? 0 : null;
+        });
+      }
+      return millApi(`/${spec.path}/${id}`, { method: 'PATCH', body, ...opts });
     },
     done: () => { if (form.dataset.editId) setEditing(null); },
   });
