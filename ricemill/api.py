@@ -3,6 +3,7 @@
 from flask_smorest import Api
 
 from .common.errors import handle_http_exception
+from .common.writes import install_write_path
 
 
 class RicemillApi(Api):
@@ -17,11 +18,11 @@ def blueprints():
     import importlib
     import importlib.util
     import pkgutil
+    from pathlib import Path
 
-    import ricemill
-
+    here = [str(Path(__file__).parent)]
     names = ["auth", "mills"] + sorted(
-        m.name for m in pkgutil.iter_modules(ricemill.__path__) if m.ispkg and m.name not in ("auth", "mills")
+        m.name for m in pkgutil.iter_modules(here) if m.ispkg and m.name not in ("auth", "mills")
     )
     found = []
     for name in names:
@@ -43,6 +44,4 @@ def register_blueprints(app) -> None:
     for blp in blueprints():
         api.register_blueprint(blp)
     app.extensions["ricemill_api"] = api
-    from .common.writes import install_write_path
-
     install_write_path(app)  # the write routes: Idempotency-Key, answer built before the one commit

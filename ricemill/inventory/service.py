@@ -4,37 +4,20 @@ Quantities change only through `apply_movement` (one conditional UPDATE plus a l
 module adds the documents around it and their events. Functions flush, the request commits.
 """
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..common.errors import NotFound
-from ..common.filters import contains, within_dates
 from ..common.formatting import kg_text
+from ..common.listing import date_range, search_filter_sort_paginate, substring
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
-from .alerts import get_severity, low_stock_summary
+from .events import publish_goods_created, publish_stock_updated
+from .low_stock import get_severity, publish_low_stock
 from .models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from .schemas import InwardSchema, OutwardSchema
 from .stock import apply_movement
 from .types import Direction, StockType
-
-
-def mill_day_start(mill, day: date) -> datetime:
-    """The instant day `day` begins in the mill's time zone (for filtering timestamps by day)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(mill.timezone))
-
-
-def timestamp_range(stmt, column, mill, *, date_from: date | None, date_to: date | None):
-    """`stmt` restricted to timestamps within the mill's days date_from..date_to (inclusive)."""
-    if date_from is not None:
-        stmt = stmt.where(column >= mill_day_start(mill, date_from))
-    if date_to is not None:
-        stmt = stmt.where(column < mill_day_start(mill, date_to + timedelta(days=1)))
-    return stmt
 
 
 def _summary(text: str) -> str:
@@ -67,12 +50,16 @@ def get_stock(*, mill, stock_type: StockType, for_update: bool = False) -> Stock
     return stock
 
 
-def ledger_query(*, mill, stock_type: StockType, date_from=None, date_to=None):
-    stmt = sa.select(StockLedgerEntry).where(
-        StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock_type
+def list_ledger(*, mill, stock_type: StockType, query: dict) -> tuple[list[StockLedgerEntry], dict]:
+    """A page of one stock's ledger, newest first; dateFrom/dateTo are the mill's days."""
+    return search_filter_sort_paginate(
+        sa.select(StockLedgerEntry).where(
+            StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock_type
+        ),
+        query,
+        filters=date_range(StockLedgerEntry.created_at, timezone=mill.timezone),
+        sort=(StockLedgerEntry.id.desc(),),
     )
-    stmt = timestamp_range(stmt, StockLedgerEntry.created_at, mill, date_from=date_from, date_to=date_to)
-    return stmt.order_by(StockLedgerEntry.id.desc())
 
 
 def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -> Stock:
@@ -86,34 +73,18 @@ def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -
     db.session.flush()
     db.session.refresh(stock)  # updated_at comes from the database
     name = stock_type.value
-    publish(
-        SERVER_EVENTS["STOCK_UPDATED"],
+    publish_stock_updated(
         mill.id,
-        {
-            "stockType": name,
-            "quantity": float(stock.quantity),
-            "minStockLevel": float(stock.min_stock_level),
-            "change": 0.0,
-            "reason": "minimum level changed",
-        },
-        actor=actor.actor,
+        name,
+        quantity=stock.quantity,
+        minimum=stock.min_stock_level,
+        change=0,
+        reason="minimum level changed",
+        actor=actor,
         summary=f"{actor.name} set the {name} minimum to {kg_text(minimum)} kg",
-        entity={"type": "stock", "id": name},
     )
-    severity = get_severity(stock.quantity, stock.min_stock_level)
-    if severity is not None and not was_low:
-        publish(
-            SERVER_EVENTS["STOCK_LOW_ALERT"],
-            mill.id,
-            {
-                "stockType": name,
-                "currentQuantity": float(stock.quantity),
-                "minLevel": float(stock.min_stock_level),
-                "severity": severity,
-            },
-            summary=low_stock_summary(name, stock.quantity, stock.min_stock_level),
-            entity={"type": "stock", "id": name},
-        )
+    if get_severity(stock.quantity, stock.min_stock_level) is not None and not was_low:
+        publish_low_stock(mill.id, name, stock.quantity, stock.min_stock_level)
     return stock
 
 
@@ -148,19 +119,27 @@ def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
 # --- inward / outward goods --------------------------------------------------------------------
 
 _KIND = {
-    Direction.IN: {"label": "inward", "event": "INWARD_CREATED", "schema": InwardSchema, "sign": 1},
-    Direction.OUT: {"label": "outward", "event": "OUTWARD_CREATED", "schema": OutwardSchema, "sign": -1},
+    Direction.IN: {"label": "inward", "schema": InwardSchema, "sign": 1},
+    Direction.OUT: {"label": "outward", "schema": OutwardSchema, "sign": -1},
 }
 
 
-def goods_query(*, mill, direction: Direction, filters: dict):
-    stmt = sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction)
-    stmt = within_dates(stmt, GoodsMovement.movement_date, filters)
-    if filters.get("stock_type"):
-        stmt = stmt.where(GoodsMovement.stock_type == StockType(filters["stock_type"]))
-    if filters.get("party_name"):
-        stmt = stmt.where(contains(GoodsMovement.party_name, filters["party_name"]))
-    return stmt.order_by(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id)
+_GOODS_FILTERS = {
+    **date_range(GoodsMovement.movement_date),
+    "stock_type": lambda value: GoodsMovement.stock_type == StockType(value),
+    "party_name": substring(GoodsMovement.party_name),
+}
+
+
+def list_goods(*, mill, direction: Direction, query: dict) -> tuple[list[GoodsMovement], dict]:
+    """A page of the mill's inwards or outwards, newest first."""
+    return search_filter_sort_paginate(
+        sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction),
+        query,
+        filters=_GOODS_FILTERS,
+        sort=(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id),
+        sums={"quantityKg": lambda c: c.quantity_kg},
+    )
 
 
 def goods_dict(movement: GoodsMovement) -> dict:
@@ -186,15 +165,14 @@ def create_goods_movement(*, mill, direction: Direction, data: dict, actor) -> G
     db.session.flush()
     label = kind["label"]
     party = f" {'from' if direction == Direction.IN else 'to'} {movement.party_name}" if movement.party_name else ""
-    publish(
-        SERVER_EVENTS[kind["event"]],
+    publish_goods_created(
+        label,
         mill.id,
-        {label: goods_dict(movement), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=_summary(
+        goods_dict(movement),
+        actor,
+        _summary(
             f"{actor.name} recorded an {label} of {kg_text(movement.quantity_kg)} kg {movement.stock_type.value}{party}"
         ),
-        entity={"type": label, "id": str(movement.id)},
     )
     apply_movement(
         mill_id=mill.id,

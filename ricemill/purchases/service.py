@@ -9,20 +9,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
+from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, set_amount
+from ..finance.money import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_purchase_created, publish_purchase_deleted, publish_purchase_updated
 from .models import PaddyPurchase
-from .schemas import PurchaseSchema
 
-KG = Decimal("0.001")
 HUNDRED = Decimal(100)
 
 _WRITABLE = (
@@ -58,22 +57,6 @@ def _compute(purchase: PaddyPurchase) -> None:
     set_amount(purchase, amount, paid_word="paid")
 
 
-def purchase_dict(purchase: PaddyPurchase) -> dict:
-    """The REST representation, also used as the event payload."""
-    return PurchaseSchema().dump(purchase)
-
-
-def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        SERVER_EVENTS["PURCHASE_UPDATED"],
-        purchase.mill_id,
-        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity={"type": "purchase", "id": str(purchase.id)},
-    )
-
-
 def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`."""
     purchase = PaddyPurchase(
@@ -98,15 +81,10 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         ref_type="purchase",
         ref_id=purchase.id,
     )
-    publish(
-        SERVER_EVENTS["PURCHASE_CREATED"],
-        mill.id,
-        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
-        ),
-        entity={"type": "purchase", "id": str(purchase.id)},
+    publish_purchase_created(
+        purchase,
+        actor,
+        (f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
     )
     return purchase
 
@@ -160,13 +138,29 @@ def delete_purchase(*, mill, purchase_id, actor) -> None:
     )
     db.session.delete(purchase)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["PURCHASE_DELETED"],
-        mill.id,
-        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
-        ),
-        entity={"type": "purchase", "id": str(purchase.id)},
+    publish_purchase_deleted(
+        purchase,
+        actor,
+        (f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
+    )
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+_LIST_FILTERS = {
+    **date_range(PaddyPurchase.purchase_date),
+    "farmer_name": substring(PaddyPurchase.farmer_name),
+    "village": equal_any_case(PaddyPurchase.village),
+    "payment_status": equal(PaddyPurchase.payment_status),
+}
+
+
+def list_purchases(*, mill_id, query: dict) -> tuple[list[PaddyPurchase], dict]:
+    """A page of the mill's purchases, newest first (query: page, perPage and the filters above)."""
+    return search_filter_sort_paginate(
+        sa.select(PaddyPurchase).where(PaddyPurchase.mill_id == mill_id),
+        query,
+        filters=_LIST_FILTERS,
+        sort=(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc()),
+        sums={"netWeightKg": lambda c: c.net_weight_kg, "amount": lambda c: c.amount},
     )

@@ -8,10 +8,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
 from ..common.formatting import date_text
+from ..common.listing import equal, equal_any_case, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_attendance_marked, publish_staff_joined, publish_staff_left
 from .models import Attendance, AttendanceStatus, Staff, StaffStatus
 from .schemas import AttendanceSchema, StaffSchema
 
@@ -23,22 +23,29 @@ _STATUS_WORDS = {
 }
 
 
-def staff_query(*, mill_id, status: StaffStatus | None = None, designation: str | None = None) -> sa.Select:
-    """The mill's staff by name, optionally filtered by status and designation (case-insensitive)."""
-    stmt = sa.select(Staff).where(Staff.mill_id == mill_id).order_by(Staff.name, Staff.id)
-    if status is not None:
-        stmt = stmt.where(Staff.status == status)
-    if designation:
-        stmt = stmt.where(sa.func.lower(Staff.designation) == designation.strip().lower())
-    return stmt
+def list_staff(*, mill_id, query: dict) -> tuple[list[Staff], dict]:
+    """A page of the mill's staff by name; filters status and designation (any case)."""
+    return search_filter_sort_paginate(
+        sa.select(Staff).where(Staff.mill_id == mill_id),
+        query,
+        filters={"status": equal(Staff.status), "designation": equal_any_case(Staff.designation)},
+        sort=(Staff.name, Staff.id),
+    )
 
 
 def get_staff(*, mill_id, staff_id, for_update: bool = False) -> Staff:
     return get_mill_document(Staff, mill_id, staff_id, for_update=for_update, label="Staff member")
 
 
+def _joined_not_in_future(mill, joined_on: date | None) -> None:
+    """The schema bounds dates by the latest today anywhere; this checks the mill's own today."""
+    if joined_on is not None and joined_on > mill.today():
+        raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be in the future."}])
+
+
 def create_staff(*, mill, data: dict, actor) -> Staff:
     """Add a staff member (ACTIVE) and record `staff:joined`."""
+    _joined_not_in_future(mill, data.get("joined_on"))
     staff = Staff(
         mill_id=mill.id,
         name=data["name"].strip(),
@@ -52,13 +59,11 @@ def create_staff(*, mill, data: dict, actor) -> Staff:
     db.session.add(staff)
     db.session.flush()
     role = f" ({staff.designation})" if staff.designation else ""
-    publish(
-        SERVER_EVENTS["STAFF_JOINED"],
+    publish_staff_joined(
         mill.id,
-        {"staff": StaffSchema().dump(staff), "addedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} added {staff.name}{role} to the staff",
-        entity={"type": "staff", "id": str(staff.id)},
+        StaffSchema().dump(staff),
+        actor,
+        f"{actor.name} added {staff.name}{role} to the staff",
     )
     return staff
 
@@ -67,6 +72,7 @@ def update_staff(*, mill, staff_id, data: dict, actor) -> Staff:
     """Change name, phone, designation, daily wage or joining date (no event: the roster is unchanged)."""
     staff = get_staff(mill_id=mill.id, staff_id=staff_id, for_update=True)
     joined_on = data.get("joined_on", staff.joined_on)
+    _joined_not_in_future(mill, data.get("joined_on"))
     if staff.left_on is not None and joined_on > staff.left_on:
         raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be after the day the staff member left."}])
     for key in ("name", "phone", "designation", "daily_wage", "joined_on"):
@@ -89,13 +95,11 @@ def leave_staff(*, mill, staff_id, left_on: date | None, actor) -> Staff:
     staff.left_on = left_on
     staff.status = StaffStatus.LEFT
     db.session.flush()
-    publish(
-        SERVER_EVENTS["STAFF_LEFT"],
+    publish_staff_left(
         mill.id,
-        {"staff": StaffSchema().dump(staff), "removedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} recorded that {staff.name} left on {date_text(left_on)}",
-        entity={"type": "staff", "id": str(staff.id)},
+        StaffSchema().dump(staff),
+        actor,
+        f"{actor.name} recorded that {staff.name} left on {date_text(left_on)}",
     )
     return staff
 
@@ -202,14 +206,11 @@ def mark_attendance(*, mill, day: date, entries: list[dict], actor) -> list[dict
         row = returned[entry["staff_id"]]
         staff = staff_by_id[row.staff_id]
         record = {**row._asdict(), "staff_name": staff.name}
-        publish(
-            SERVER_EVENTS["ATTENDANCE_MARKED"],
+        publish_attendance_marked(
             mill.id,
-            {"attendance": schema.dump(record), "markedBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} marked {staff.name} {_STATUS_WORDS[AttendanceStatus(row.status)]} "
-            f"on {date_text(day)}",
-            entity={"type": "attendance", "id": str(row.id)},
+            schema.dump(record),
+            actor,
+            f"{actor.name} marked {staff.name} {_STATUS_WORDS[AttendanceStatus(row.status)]} on {date_text(day)}",
         )
         marked.append(record)
     return marked

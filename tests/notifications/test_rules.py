@@ -9,6 +9,7 @@ from ricemill.inventory.stock import apply_movement
 from ricemill.notifications.models import Notification, NotificationRecipient
 from ricemill.realtime.outbox import publish
 from tests.factories import make_mill, make_user
+from tests.payloads import payload
 
 from .conftest import notifications
 
@@ -51,7 +52,7 @@ def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_messag
     db.session.commit()
     [row] = _stored(mill)
     assert (row.type, row.title, row.message, row.data) == (
-        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-1"},
+        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-1", "actorId": str(ravi.id)},
     )  # fmt: skip
     assert _recipients(row) == {ravi.id, owner.id}
     assert _stored(other) == [] and stranger.id not in _recipients(row)
@@ -59,7 +60,7 @@ def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_messag
     assert fn == "to_mill" and str(room) == str(mill.id)
     assert {k: payload[k] for k in ("type", "title", "message", "data")} == {
         "type": "success", "title": "New Purchase", "message": "Ravi created a new purchase",
-        "data": {"purchaseId": "p-1"},
+        "data": {"purchaseId": "p-1", "actorId": str(ravi.id)},  # the pages toast it for everyone but Ravi
     }  # fmt: skip
 
 
@@ -79,7 +80,10 @@ def test_milling_outturn_outside_the_typical_range_warns(emitted):
         publish(
             "milling:completed",
             mill.id,
-            {"batch": {"id": batch_id, "variety": "Sona", "paddyInputKg": 1000, "outturnPercent": outturn}},
+            payload(
+                "milling:completed",
+                batch={"id": batch_id, "variety": "Sona", "paddyInputKg": 1000, "outturnPercent": outturn},
+            ),
         )
     db.session.commit()
     rows = _stored(mill, "Unusual outturn")
