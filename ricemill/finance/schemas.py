@@ -13,6 +13,8 @@ class PaymentSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     direction = fields.Enum(PaymentDirection, by_value=True, required=True)
+    # The party paid or paying; else the linked purchase's or sale's, else found by name or created.
+    party_id = fields.UUID()
     party_name = Name(allow_none=True)
     amount = Money(required=True, maximum=MAX_PAYMENT, validate=[validate.Range(min=0, min_inclusive=False)])
     mode = fields.Enum(PaymentMode, by_value=True, required=True)

@@ -51,7 +51,9 @@ class PurchaseSchema(CamelSchema):
 
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
-    farmer_name = Name(required=True)
+    # The party (farmer) of the mill; without it the party is found by (name, phone) or created.
+    party_id = fields.UUID()
+    farmer_name = Name()
     farmer_phone = Phone()
     village = Text(120, allow_none=True)
     variety = Text(60, allow_none=True)
@@ -72,6 +74,11 @@ class PurchaseSchema(CamelSchema):
     created_by_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def _named(self, data, partial=None, **kwargs):
+        if not partial and not data.get("party_id") and not data.get("farmer_name"):
+            raise ValidationError("Missing data for required field.", field_name="farmerName")
 
     @validates_schema
     def _gross_above_tare(self, data, **kwargs):

@@ -44,6 +44,9 @@ SERVER_EVENTS = {
     "SYNC_RESET": "sync:reset",
     "MILL_CREATED": "mill:created",
     "PLATFORM_STATS": "platform:stats",
+    # Parties (farmers, buyers, suppliers, agents)
+    "PARTY_CREATED": "party:created",
+    "PARTY_UPDATED": "party:updated",
 }
 
 # The 25 names of the seed's SERVER_EVENTS, kept exactly.
@@ -69,5 +72,6 @@ MILL_EVENT_NAMES = frozenset(
         "STOCK_UPDATED", "STOCK_LOW_ALERT",
         "PAYMENT_RECEIVED", "PAYMENT_MADE", "RECEIPT_CREATED",
         "ATTENDANCE_MARKED", "STAFF_JOINED", "STAFF_LEFT",
+        "PARTY_CREATED", "PARTY_UPDATED",
     )
 )  # fmt: skip

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +30,9 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     )
 
     invoice_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    party_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("parties.id", ondelete="RESTRICT"), index=True
+    )
     buyer_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     buyer_phone: Mapped[str | None] = mapped_column(sa.String(20))
     stock_type: Mapped[StockType] = mapped_column(enum_column(StockType, "sale_stock_type"), nullable=False)

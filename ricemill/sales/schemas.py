@@ -1,6 +1,6 @@
 """Sales on the wire. amount, invoiceNo, paidAmount and paymentStatus are the server's (dump_only)."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
@@ -12,7 +12,9 @@ class SaleSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     invoice_no = fields.Integer(dump_only=True)
-    buyer_name = Name(required=True)
+    # The party (buyer) of the mill; without it the party is found by (name, phone) or created.
+    party_id = fields.UUID()
+    buyer_name = Name()
     buyer_phone = Phone()
     stock_type = fields.Enum(StockType, by_value=True, required=True)
     quantity_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
@@ -26,6 +28,11 @@ class SaleSchema(CamelSchema):
     created_by_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def _named(self, data, partial=None, **kwargs):
+        if not partial and not data.get("party_id") and not data.get("buyer_name"):
+            raise ValidationError("Missing data for required field.", field_name="buyerName")
 
 
 class SaleUpdateSchema(SaleSchema):

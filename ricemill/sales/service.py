@@ -18,6 +18,8 @@ from ..finance.service import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
+from ..parties import service as parties
+from ..parties.types import PartyKind
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
 from .models import Sale
@@ -64,12 +66,17 @@ def _move(sale: Sale, change, reason: str, actor) -> None:
 
 
 def create_sale(*, mill, data: dict, actor) -> Sale:
-    """Take the goods out of stock (409 when there is not enough), then number the invoice."""
+    """Take the goods out of stock (409 when there is not enough), then number the invoice.
+
+    The buyer is `partyId` (404 when not the mill's), else found by (name, phone) or created.
+    """
+    data = _with_party(mill, data, actor)
     sale = Sale(
         id=uuid.uuid4(),
         mill_id=mill.id,
         created_by_id=actor.id,
         paid_amount=Decimal("0.00"),
+        party_id=data["party_id"],
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     sale.stock_type = StockType(sale.stock_type)
@@ -94,6 +101,23 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     return sale
 
 
+def _with_party(mill, data: dict, actor) -> dict:
+    """`data` with its party's id, and the buyer's name and phone from the party when absent."""
+    party = parties.resolve(
+        mill=mill,
+        party_id=data.get("party_id"),
+        kind=PartyKind.BUYER,
+        name=data.get("buyer_name"),
+        phone=data.get("buyer_phone"),
+        actor=actor,
+    )
+    data = {**data, "party_id": party.id}
+    if not data.get("buyer_name"):
+        data["buyer_name"] = party.name
+        data.setdefault("buyer_phone", party.phone)
+    return data
+
+
 def get_sale(*, mill_id, sale_id, for_update: bool = False) -> Sale:
     return get_mill_document(Sale, mill_id, sale_id, for_update=for_update, label="Sale")
 
@@ -105,6 +129,11 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
         raise Invalid("Nothing to update", errors=[{"field": "_schema", "message": "No fields given."}])
     sale = get_sale(mill_id=mill.id, sale_id=sale_id, for_update=True)
     old_type, old_quantity = StockType(sale.stock_type), Decimal(sale.quantity_kg)
+    if "party_id" in data or "buyer_name" in data or "buyer_phone" in data:
+        # A new party, or a new name/phone: the sale follows the party that name is.
+        base = {} if "party_id" in data else {"buyer_name": sale.buyer_name, "buyer_phone": sale.buyer_phone}
+        data = _with_party(mill, {**base, **data}, actor)
+        sale.party_id = data["party_id"]
     for key in _WRITABLE:
         if key in data:
             setattr(sale, key, data[key])
