@@ -295,7 +295,8 @@ def ledger(*, mill_id, party_id, date_from=None, date_to=None) -> dict:
         else:
             ref = f"Receipt {receipt_no}" if receipt_no else pay.reference
             entries.append((pay.payment_date, pay.created_at, "PAYMENT_RECEIVED", pay.id, ref, ZERO, pay.amount))
-    entries.sort(key=lambda e: (e[0], e[1], str(e[3])))
+    # Date, then time written; a document before a payment written in the same transaction.
+    entries.sort(key=lambda e: (e[0], e[1], e[2].startswith("PAYMENT"), str(e[3])))
     balance, total_debit, total_credit, rows = opening, ZERO, ZERO, []
     for day, _created, kind, document_id, ref, debit, credit in entries:
         balance = balance + debit - credit
