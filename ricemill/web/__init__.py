@@ -15,9 +15,11 @@ VENDOR_PACKAGES = {
 
 
 def register_web_blueprint(app: Flask) -> None:
+    from .books import bp as books
     from .pages import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(books)
 
     @app.get("/healthz")
     def healthz():
