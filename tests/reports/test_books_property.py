@@ -1,18 +1,23 @@
 """Property: random months of purchases, sales and payments across parties; every ledger closes to
-the documents' sums, to the paisa, over the whole time and over any window."""
+the documents' sums, to the paisa, over the whole time and over any window; the day book's totals
+equal the documents of each day; the stock statement equals the stock ledger."""
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.finance import service as finance
+from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.inventory.stock import apply_movement
 from ricemill.parties import service as parties
 from ricemill.purchases import service as purchases
+from ricemill.reports import service as reports
 from ricemill.sales import service as sales
 from tests.parties.authz import make_party
 
@@ -43,6 +48,7 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
         ]
         apply_movement(mill_id=mill.id, stock_type="RICE", change=10**6, reason="test stock")
         expected = {p.id: [] for p in farmers + buyers}  # (date, signed amount) per party
+        by_day = defaultdict(lambda: defaultdict(Decimal))  # day -> kind -> amount
         last_doc = {}
         for kind, who, offset, amount, extra in operations:
             when = START + timedelta(days=offset)
@@ -54,6 +60,7 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
                     actor=admin,
                 )  # fmt: skip
                 expected[farmers[who].id].append((when, -doc.amount))
+                by_day[when]["PURCHASE"] += doc.amount
                 last_doc[("made", who)] = doc
             elif kind == "sale":
                 doc = sales.create_sale(
@@ -63,6 +70,7 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
                     actor=admin,
                 )  # fmt: skip
                 expected[buyers[who].id].append((when, doc.amount))
+                by_day[when]["SALE"] += doc.amount
                 last_doc[("received", who)] = doc
             else:
                 party = (farmers if kind == "made" else buyers)[who]
@@ -76,6 +84,7 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
                 payment = finance.create_payment(mill=mill, data=data, actor=admin)
                 sign = 1 if kind == "made" else -1
                 expected[party.id].append((when, sign * payment.amount))
+                by_day[when][f"PAYMENT_{kind.upper()}"] += payment.amount
         db.session.flush()
 
         date_from, date_to = (START + timedelta(days=d) for d in window)
@@ -90,5 +99,20 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
             inside = sum((m for d, m in moves if date_from <= d <= date_to), Decimal(0))
             assert part["opening"] == before
             assert part["closing"] == before + inside == part["opening"] + part["total_debit"] - part["total_credit"]
+
+        for when, amounts in by_day.items():
+            totals = reports.day_book(mill=mill, day=when)["totals"]
+            for kind in ("PURCHASE", "SALE", "PAYMENT_MADE", "PAYMENT_RECEIVED"):
+                assert totals[kind]["amount"] == amounts[kind], (when, kind)
+
+        statement = {r["stockType"]: r for r in reports.stock_statement(mill=mill)["rows"]}
+        for stock in db.session.scalars(sa.select(Stock).where(Stock.mill_id == mill.id)):
+            changes = db.session.scalars(
+                sa.select(StockLedgerEntry.change).where(
+                    StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock.stock_type
+                )
+            ).all()
+            row = statement[stock.stock_type.value]
+            assert row["inKg"] - row["outKg"] == sum(changes, Decimal(0)) == row["closingKg"] == stock.quantity
     finally:
         nested.rollback()
