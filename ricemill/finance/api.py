@@ -8,6 +8,7 @@ from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
+from ..reports.export import export_list
 from . import service
 from .models import Payment, Receipt
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
@@ -32,6 +33,8 @@ def list_payments(query, mill_id):
         if key in query:
             stmt = stmt.where(getattr(Payment, key) == query[key])
     stmt = stmt.order_by(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc())
+    if query["format"] != "json":  # every filtered row, not one page
+        return export_list(query["format"], "payments", stmt, PaymentSchema())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 
@@ -76,6 +79,8 @@ def list_receipts(query, mill_id):
     if "payment_id" in query:
         stmt = stmt.where(Receipt.payment_id == query["payment_id"])
     stmt = stmt.order_by(Receipt.receipt_no.desc())
+    if query["format"] != "json":
+        return export_list(query["format"], "receipts", stmt, ReceiptSchema())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 

@@ -4,6 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
 from ..purchases.schemas import Name, check_date_range, sane_date
+from ..reports.export import format_field
 from .types import PaymentDirection, PaymentMode
 
 MAX_PAYMENT = 1_000_000_000  # 100 crore rupees: far above any single payment of a mill
@@ -50,6 +51,7 @@ class ReceiptSchema(CamelSchema):
 
 
 class PaymentListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     direction = fields.Enum(PaymentDirection, by_value=True)
     mode = fields.Enum(PaymentMode, by_value=True)
     purchase_id = fields.UUID()
@@ -61,6 +63,7 @@ class PaymentListQuerySchema(DateRangeQuerySchema):
 
 
 class ReceiptListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     party_name = Text(120)
     payment_id = fields.UUID()
 

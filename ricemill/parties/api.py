@@ -6,6 +6,7 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..extensions import db
+from ..reports.export import export, schema_columns
 from . import service
 from .schemas import PartyLedgerQuerySchema, PartyLedgerSchema, PartyListQuerySchema, PartySchema, PartyUpdateSchema
 
@@ -18,7 +19,7 @@ def page_of_parties(mill_id, query: dict) -> tuple[list, dict]:
     stmt = service.list_parties_stmt(mill_id, query)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
-    return service.with_balances(rows), {"page": query["page"], "per_page": query["per_page"], "total": total}
+    return list(service.with_balances(rows)), {"page": query["page"], "per_page": query["per_page"], "total": total}
 
 
 @blp.route("/<uuid:mill_id>/parties", methods=["GET"])
@@ -31,6 +32,12 @@ def list_parties(query, mill_id):
     Filters: kind, q (name contains, any case), owing=us (balance > 0: they owe the mill, largest
     first) or owing=them (balance < 0: the mill owes them). Balance convention: see the ledger.
     """
+    if query["format"] != "json":  # every filtered party, not one page
+        rows = (
+            PartySchema().dump(party)
+            for party in service.with_balances(db.session.execute(service.list_parties_stmt(mill_id, query)))
+        )
+        return export(query["format"], "parties", schema_columns(PartySchema()), rows)
     items, meta = page_of_parties(mill_id, query)
     return ok(items, meta=meta)
 

@@ -4,6 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, PageQuerySchema, Quantity, Text
 from ..purchases.schemas import Name, Phone, check_date_range
+from ..reports.export import format_field
 from .gstin import STATE_CODES, gstin_error, state_code
 from .types import PartyKind
 
@@ -65,6 +66,7 @@ class PartyUpdateSchema(PartySchema):
 
 
 class PartyListQuerySchema(PageQuerySchema):
+    format = format_field()
     kind = fields.Enum(PartyKind, by_value=True)
     q = Text(120)
     owing = fields.String(validate=validate.OneOf(["us", "them"]))

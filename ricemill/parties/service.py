@@ -234,12 +234,11 @@ def list_parties_stmt(mill_id, query: dict):
     return stmt.order_by(sa.func.lower(Party.name), Party.kind, Party.id)
 
 
-def with_balances(rows) -> list[Party]:
-    out = []
+def with_balances(rows):
+    """Parties from (party, balance) rows, each with its `balance` set (a generator: lazy for exports)."""
     for party, balance in rows:
         party.balance = Decimal(balance).quantize(Decimal("0.01"))
-        out.append(party)
-    return out
+        yield party
 
 
 # --- ledger ---------------------------------------------------------------------------------

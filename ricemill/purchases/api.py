@@ -8,6 +8,7 @@ from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
+from ..reports.export import export_list
 from . import service
 from .models import PaddyPurchase
 from .schemas import PurchaseListQuerySchema, PurchaseSchema, PurchaseUpdateSchema
@@ -36,6 +37,8 @@ def list_purchases(query, mill_id):
     if "payment_status" in query:
         stmt = stmt.where(PaddyPurchase.payment_status == query["payment_status"])
     stmt = stmt.order_by(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc())
+    if query["format"] != "json":  # every filtered row, not one page
+        return export_list(query["format"], "purchases", stmt, PurchaseSchema())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 

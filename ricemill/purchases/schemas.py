@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
+from ..reports.export import format_field
 
 # Sane bounds: no truck lot weighs more than this, no rate is quoted above this per quintal.
 MAX_LOT_KG = 1_000_000
@@ -95,6 +96,7 @@ class PurchaseUpdateSchema(PurchaseSchema):
 
 
 class PurchaseListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     farmer_name = Text(120)
     village = Text(120)
     payment_status = fields.Enum(PaymentStatus, by_value=True)

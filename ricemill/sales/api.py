@@ -8,6 +8,7 @@ from ..common.envelope import created, envelope, ok
 from ..common.filters import contains, within_dates
 from ..common.pagination import paginate
 from ..extensions import db
+from ..reports.export import export_list
 from . import service
 from .models import Sale
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
@@ -34,6 +35,8 @@ def list_sales(query, mill_id):
     if "payment_status" in query:
         stmt = stmt.where(Sale.payment_status == query["payment_status"])
     stmt = stmt.order_by(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc())
+    if query["format"] != "json":  # every filtered row, not one page
+        return export_list(query["format"], "sales", stmt, SaleSchema())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 

@@ -6,6 +6,7 @@ from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, 
 from ..finance.types import PaymentStatus
 from ..inventory.types import StockType
 from ..purchases.schemas import MAX_LOT_KG, Bags, Name, Phone, Rate, check_date_range, sane_date
+from ..reports.export import format_field
 
 
 class SaleSchema(CamelSchema):
@@ -40,6 +41,7 @@ class SaleUpdateSchema(SaleSchema):
 
 
 class SaleListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     buyer_name = Text(120)
     stock_type = fields.Enum(StockType, by_value=True)
     payment_status = fields.Enum(PaymentStatus, by_value=True)
