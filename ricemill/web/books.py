@@ -22,3 +22,21 @@ def parties():
 @_page
 def party(party_id):
     return _render("party.html", page="parties", party_id=str(party_id))
+
+
+REPORTS = {
+    "day-book": "Day book",
+    "stock-statement": "Stock statement",
+    "purchases": "Purchase register",
+    "sales": "Sales register",
+    "milling": "Milling",
+}
+
+
+@bp.get("/reports")
+@bp.get("/reports/<name>")
+@_page
+def reports(name: str = "day-book"):
+    if name not in REPORTS:
+        return _render("error.html", message="No such report"), 404
+    return _render("reports.html", page="reports", report=name, reports=REPORTS)

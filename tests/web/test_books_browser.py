@@ -1,5 +1,7 @@
 """The parties and ledger pages in headless Chromium against the real server (see conftest.py)."""
 
+import re
+
 import pytest
 
 from ricemill.auth.roles import Role
@@ -40,3 +42,30 @@ def test_a_payment_updates_the_partys_balance_live_on_another_page(seed, open_pa
     expect(parties.locator(f"#parties-table tr[data-id='{party_id}']")).to_have_count(0)
     parties.check("input[name=owing][value=them]")
     expect(parties.locator(f"#parties-table tr[data-id='{party_id}']")).to_have_count(1)
+
+
+def test_report_pages_load_and_the_day_book_follows_a_new_purchase(seed, open_page, rest):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Report Mill")
+    manager = make_user(Role.MANAGER, mill)
+    watcher = make_user(Role.OPERATOR, mill)
+    api = rest(manager)
+    page = open_page(watcher, "/reports/day-book")
+    wait_live(page)
+    expect(page.locator("#report-table tbody")).to_contain_text("Nothing yet.")
+    api.post("/paddy-purchases", {"farmerName": "Ramesh", "grossWeightKg": 1000, "moisturePercent": 17,
+                                  "ratePerQuintal": 2200})  # fmt: skip
+    expect(page.locator("#report-table tbody tr").first).to_contain_text("Ramesh", timeout=2000)
+    expect(page.locator("#report-totals")).to_contain_text("₹22,000.00")
+    for name in ("stock-statement", "purchases", "sales", "milling"):
+        page.click(f"nav.tabs a[href*='/reports/{name}']")
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#report-table")).to_have_attribute("data-rows", re.compile(r"\d+"))
+    page.click("nav.tabs a[href*='/reports/purchases']")
+    page.wait_for_selector("body[data-ready='1']")
+    page.select_option("select[name=groupBy]", "party")
+    page.click("#report-filters button[type=submit]")
+    expect(page.locator("#report-table thead")).to_contain_text("Party")
+    expect(page.locator("#report-table tbody tr").first).to_contain_text("Ramesh")
+    expect(page.locator("#export-csv")).to_have_attribute("href", re.compile("groupBy=party.*format=csv"))
