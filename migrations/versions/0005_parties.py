@@ -1,4 +1,4 @@
-"""Parties (farmers, buyers, suppliers, agents) and the documents linked to them
+"""Parties (farmers, buyers, suppliers, agents) and the documents linked to them; invoices per financial year
 
 Revision ID: 0005
 Revises: 0004
@@ -52,6 +52,30 @@ def upgrade():
             op.f(f"fk_{table}_party_id_parties"), table, "parties", ["party_id"], ["id"], ondelete="RESTRICT"
         )
     _link_existing_documents()
+    _invoices_per_financial_year()
+
+
+FY_START_SQL = "(EXTRACT(YEAR FROM sale_date)::integer - CASE WHEN EXTRACT(MONTH FROM sale_date) < 4 THEN 1 ELSE 0 END)"
+
+
+def _invoices_per_financial_year():
+    """Invoice numbers restart each April: unique per (mill, financial year); each year's counter
+    continues from the highest number already issued in it. Sales get a GST rate (0 by default),
+    their taxable value and tax; `amount` stays what the buyer owes (taxable value + tax)."""
+    op.add_column("sales", sa.Column("fy_start", sa.Integer(), sa.Computed(FY_START_SQL, persisted=True)))
+    op.drop_constraint("uq_sales_mill_id_invoice_no", "sales", type_="unique")
+    op.create_unique_constraint(op.f("uq_sales_mill_id_fy_start_invoice_no"), "sales", ["mill_id", "fy_start", "invoice_no"])
+    op.execute(
+        """
+        INSERT INTO mill_sequences (mill_id, name, last_value)
+        SELECT mill_id, 'invoice-' || fy_start, max(invoice_no) FROM sales GROUP BY mill_id, fy_start
+        ON CONFLICT (mill_id, name) DO NOTHING
+        """
+    )
+    op.add_column("sales", sa.Column("tax_rate_percent", sa.Numeric(precision=5, scale=2), server_default="0", nullable=False))
+    op.add_column("sales", sa.Column("taxable_value", sa.Numeric(precision=14, scale=2), nullable=True))
+    op.add_column("sales", sa.Column("tax_amount", sa.Numeric(precision=14, scale=2), server_default="0", nullable=False))
+    op.execute("UPDATE sales SET taxable_value = amount")
 
 
 def _link_existing_documents():
@@ -103,6 +127,11 @@ def _link_existing_documents():
 
 
 def downgrade():
+    for column in ("tax_amount", "taxable_value", "tax_rate_percent"):
+        op.drop_column("sales", column)
+    op.drop_constraint(op.f("uq_sales_mill_id_fy_start_invoice_no"), "sales", type_="unique")
+    op.create_unique_constraint("uq_sales_mill_id_invoice_no", "sales", ["mill_id", "invoice_no"])
+    op.drop_column("sales", "fy_start")
     for table in ("payments", "sales", "paddy_purchases"):
         op.drop_constraint(op.f(f"fk_{table}_party_id_parties"), table, type_="foreignkey")
         op.drop_index(op.f(f"ix_{table}_party_id"), table_name=table)

@@ -45,9 +45,15 @@ class ReceiptSchema(CamelSchema):
     payment_id = fields.UUID(dump_only=True)
     party_name = fields.String(dump_only=True)
     amount = Quantity(2, dump_only=True)
+    amount_in_words = fields.Method("_in_words", dump_only=True)  # "Rupees ... Only", as printed
     receipt_date = fields.Date(dump_only=True)
     created_by_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
+
+    def _in_words(self, receipt) -> str:
+        from ..reports.printing import rupees_in_words
+
+        return rupees_in_words(receipt.amount)
 
 
 class PaymentListQuerySchema(DateRangeQuerySchema):

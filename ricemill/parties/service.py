@@ -272,7 +272,7 @@ def ledger(*, mill_id, party_id, date_from=None, date_to=None) -> dict:
         ref = f"Slip {p.weigh_slip_no}" if p.weigh_slip_no else f"{p.net_weight_kg} kg {p.variety or 'paddy'}"
         entries.append((p.purchase_date, p.created_at, "PURCHASE", p.id, ref, ZERO, p.amount))
     for s in db.session.scalars(sa.select(Sale).where(Sale.party_id == party.id, *window(Sale.sale_date))):
-        entries.append((s.sale_date, s.created_at, "SALE", s.id, f"Invoice {s.invoice_no}", s.amount, ZERO))
+        entries.append((s.sale_date, s.created_at, "SALE", s.id, f"Invoice {s.invoice_number}", s.amount, ZERO))
     payments = db.session.execute(
         sa.select(Payment, Receipt.receipt_no)
         .outerjoin(Receipt, Receipt.payment_id == Payment.id)

@@ -63,7 +63,7 @@ def day_book(*, mill, day: date | None = None) -> dict:
         sa.select(Sale).where(Sale.mill_id == mill.id, Sale.sale_date == day).order_by(Sale.created_at, Sale.id)
     ):
         rows.append(
-            _row(s.created_at, "SALE", s.id, str(s.invoice_no), s.buyer_name, s.stock_type, s.quantity_kg, s.amount)
+            _row(s.created_at, "SALE", s.id, s.invoice_number, s.buyer_name, s.stock_type, s.quantity_kg, s.amount)
         )
     payments = db.session.execute(
         sa.select(Payment, Receipt.receipt_no)

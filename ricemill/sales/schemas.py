@@ -13,6 +13,7 @@ class SaleSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     invoice_no = fields.Integer(dump_only=True)
+    invoice_number = fields.String(dump_only=True)  # 2026-27/0001: the number within its financial year
     # The party (buyer) of the mill; without it the party is found by (name, phone) or created.
     party_id = fields.UUID()
     buyer_name = Name()
@@ -21,7 +22,11 @@ class SaleSchema(CamelSchema):
     quantity_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
     bags = Bags()
     rate_per_quintal = Rate(required=True)
-    amount = Quantity(2, dump_only=True)
+    # GST rate of this sale: 0 by default (loose rice), 5 is common for packed rice.
+    tax_rate_percent = Quantity(2, minimum=0, maximum=28)
+    taxable_value = Quantity(2, dump_only=True)
+    tax_amount = Quantity(2, dump_only=True)
+    amount = Quantity(2, dump_only=True)  # taxable value + tax
     sale_date = fields.Date(validate=sane_date)
     vehicle_number = Text(20, allow_none=True)
     paid_amount = Quantity(2, dump_only=True)

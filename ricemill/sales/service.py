@@ -14,7 +14,7 @@ from ..common.formatting import kg_text
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, set_amount
+from ..finance.service import amount_for, rupees, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
@@ -22,19 +22,24 @@ from ..parties import service as parties
 from ..parties.types import PartyKind
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
-from .models import Sale
+from .models import Sale, fy_start_of
 from .schemas import SaleSchema
 
 _WRITABLE = (
     "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
+    "tax_rate_percent",
 )  # fmt: skip
 
 
 def _compute(sale: Sale) -> None:
-    amount = amount_for(sale.quantity_kg, sale.rate_per_quintal)
-    if amount <= 0:
+    """Taxable value = quantity x rate; tax at the sale's rate; amount (what the buyer owes) = both."""
+    taxable = amount_for(sale.quantity_kg, sale.rate_per_quintal)
+    if taxable <= 0:
         raise Invalid(errors=[{"field": "quantityKg", "message": "The sale is too small to be worth anything."}])
-    set_amount(sale, amount, paid_word="received")
+    sale.tax_rate_percent = Decimal(sale.tax_rate_percent or 0)
+    sale.taxable_value = taxable
+    sale.tax_amount = rupees(taxable * sale.tax_rate_percent / 100)
+    set_amount(sale, taxable + sale.tax_amount, paid_word="received")
 
 
 def sale_dict(sale: Sale) -> dict:
@@ -84,7 +89,8 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     _compute(sale)
     # Stock first: a refused sale never takes the invoice counter's lock.
     _move(sale, -Decimal(sale.quantity_kg), f"Sale to {sale.buyer_name}", actor)
-    sale.invoice_no = next_sequence_value(mill.id, "invoice")
+    # Gapless per financial year: the year's own counter, locked until commit.
+    sale.invoice_no = next_sequence_value(mill.id, f"invoice-{fy_start_of(sale.sale_date)}")
     db.session.add(sale)
     db.session.flush()
     publish(
@@ -134,6 +140,12 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
         base = {} if "party_id" in data else {"buyer_name": sale.buyer_name, "buyer_phone": sale.buyer_phone}
         data = _with_party(mill, {**base, **data}, actor)
         sale.party_id = data["party_id"]
+    if "sale_date" in data and fy_start_of(data["sale_date"]) != fy_start_of(sale.sale_date):
+        raise Invalid(
+            errors=[
+                {"field": "saleDate", "message": "Not in the invoice's financial year (its number is that year's)."}
+            ]
+        )
     for key in _WRITABLE:
         if key in data:
             setattr(sale, key, data[key])

@@ -67,7 +67,7 @@ def test_buyer_ledger_sales_minus_receipts(client, mill, users, headers):
     db.session.commit()
     data = ledger(client, mill, buyer, headers)
     assert Decimal(str(data["closing"])) == sale.amount - Decimal("0.99")
-    assert data["entries"][0]["ref"] == f"Invoice {sale.invoice_no}"
+    assert data["entries"][0]["ref"] == f"Invoice {sale.invoice_number}"
     assert data["entries"][1]["ref"].startswith("Receipt ")
 
 

@@ -35,7 +35,14 @@
       { key: 'debit', label: 'Debit', fmt: 'money' },
       { key: 'credit', label: 'Credit', fmt: 'money' },
       { key: 'balance', label: 'Balance', fmt: 'money' },
-    ]);
+    ], (e, td) => {
+      const path = { SALE: 'sales', PURCHASE: 'purchases' }[e.type];
+      if (!path) return;
+      const a = document.createElement('a');
+      a.href = `/print/${path}/${e.documentId}${location.search}`;
+      a.textContent = e.type === 'SALE' ? 'Invoice' : 'Slip';
+      td.append(a);
+    });
     document.getElementById('party').dataset.closing = String(d.closing);
   }
   range.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });

@@ -10,6 +10,7 @@
     set('r-date', RM.fmt.date(r.receiptDate));
     set('r-party', r.partyName);
     set('r-amount', RM.fmt.money(r.amount));
+    set('r-words', r.amountInWords);
     const payment = (await RM.millApi(`/payments/${r.paymentId}`)).data;
     set('r-mode', RM.fmt.status(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
   });
