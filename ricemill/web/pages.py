@@ -27,6 +27,7 @@ from ..auth.roles import Role, role_allows
 from ..common.errors import DomainError
 from ..extensions import db
 from .documents import DOCUMENTS
+from .nav import nav_items
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -108,7 +109,7 @@ def _page_context():
         user = g.get("user")
         return bool(user) and role_allows(user.role, Permission[permission])
 
-    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS}
+    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS, "nav_items": nav_items}
 
 
 def _render(template: str, **context):
