@@ -1,4 +1,5 @@
 /* Reports: one table per report from /reports/<name>, filters, CSV/XLSX links; live on the
+   events of the documents it sums. */
 import { millApi } from './api.js';
 import { fmt } from './format.js';
 import { debounce, onLoad } from './lifecycle.js';
@@ -6,7 +7,6 @@ import { on } from './live.js';
 import { E, ctx } from './meta.js';
 import { renderRows } from './ui.js';
 
- events of the documents it sums. */
 const name = document.getElementById('report').dataset.report;
 const form = document.getElementById('report-filters');
 const table = document.getElementById('report-table');
