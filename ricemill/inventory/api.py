@@ -10,6 +10,7 @@ from ..common.errors import NotFound
 from ..common.pagination import paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
+from ..reports.export import export_list
 from . import service
 from .models import GoodsMovement
 from .schemas import (
@@ -18,6 +19,7 @@ from .schemas import (
     GoodsMovementCreateSchema,
     GoodsMovementQuerySchema,
     InwardSchema,
+    LedgerEntrySchema,
     LedgerQuerySchema,
     MinimumLevelSchema,
     OutwardSchema,
@@ -69,6 +71,8 @@ def get_stock(query, mill_id, stock_type):
     stmt = service.ledger_query(
         mill=g.mill, stock_type=stock_type, date_from=query.get("date_from"), date_to=query.get("date_to")
     )
+    if query["format"] != "json":  # the ledger's every entry in the range, not one page
+        return export_list(query["format"], f"stock-ledger-{stock_type.value.lower()}", stmt, LedgerEntrySchema())
     entries, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     stock.ledger = entries  # a plain attribute for StockDetailSchema, not a mapped relationship
     return ok(stock, meta=meta)
@@ -91,6 +95,9 @@ def set_minimum_level(data, mill_id, stock_type):
 
 def _list_goods(direction, query):
     stmt = service.goods_query(mill=g.mill, direction=direction, filters=query)
+    if query["format"] != "json":  # every filtered row, not one page
+        schema = InwardSchema() if direction == Direction.IN else OutwardSchema()
+        return export_list(query["format"], f"{direction.value.lower()}wards", stmt, schema)
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..common.envelope import PageMetaSchema
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
+from ..reports.export import format_field
 from .alerts import get_severity
 from .types import StockType
 
@@ -83,6 +84,8 @@ class StockDetailEnvelope(Schema):
 class LedgerQuerySchema(DateRangeQuerySchema):
     """page, perPage, dateFrom, dateTo (days in the mill's time zone)."""
 
+    format = format_field()
+
 
 class MinimumLevelSchema(CamelSchema):
     min_stock_level = Weight(required=True)
@@ -150,5 +153,6 @@ class OutwardSchema(GoodsMovementSchema):
 
 
 class GoodsMovementQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     stock_type = fields.String(validate=validate.OneOf(STOCK_TYPES))
     party_name = fields.String(validate=validate.Length(min=1, max=120))

@@ -11,6 +11,7 @@
 
 import csv
 import io
+import json
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -55,6 +56,8 @@ def csv_value(value) -> str:
     value = json_value(value)
     if value is None:
         return ""
+    if isinstance(value, dict):  # a person ({id, name}) reads as the name; anything else as JSON
+        return str(value["name"]) if "name" in value else json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):
         # the exact decimal the database holds, never a binary float's digits
         return format(Decimal(str(value)), "f")

@@ -6,6 +6,7 @@ from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.pagination import paginate
 from ..extensions import db
+from ..reports.export import export_list
 from . import service
 from .schemas import (
     AttendanceDaySchema,
@@ -29,6 +30,8 @@ blp = Blueprint("staff", __name__, url_prefix="/api/v1/mills", description="Staf
 def list_staff(query, mill_id):
     """The mill's staff by name; filter by `status` (ACTIVE, LEFT) and `designation`."""
     stmt = service.staff_query(mill_id=mill_id, status=query.get("status"), designation=query.get("designation"))
+    if query["format"] != "json":  # every filtered row, not one page
+        return export_list(query["format"], "staff", stmt, StaffSchema())
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
     return ok(items, meta=meta)
 

@@ -9,6 +9,7 @@ member employed that day and their status or null.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema, Money, PageQuerySchema, Text
+from ..reports.export import format_field
 from .models import AttendanceStatus, StaffStatus
 
 MAX_ATTENDANCE_ENTRIES = 500
@@ -60,6 +61,7 @@ class StaffLeaveSchema(CamelSchema):
 
 
 class StaffListQuerySchema(PageQuerySchema):
+    format = format_field()
     status = fields.Enum(StaffStatus, by_value=True)
     designation = Text(60)
 
