@@ -24,7 +24,7 @@ def register_jwt_callbacks() -> None:
             return False  # refresh tokens are checked, and rotated, by the refresh route itself
         from .service import is_access_token_revoked
 
-        return is_access_token_revoked(payload["jti"])
+        return is_access_token_revoked(payload["jti"], payload.get("fam"))
 
     @jwt.user_lookup_error_loader
     def _user_gone(_header, _payload):

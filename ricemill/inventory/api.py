@@ -7,7 +7,6 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
-from ..common.pagination import paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..reports.export import export_list
@@ -68,12 +67,9 @@ def get_stock(query, mill_id, stock_type):
     """One stock with its ledger, newest first, paged (page, perPage, dateFrom, dateTo)."""
     stock_type = service.parse_stock_type(stock_type)
     stock = service.get_stock(mill=g.mill, stock_type=stock_type)
-    stmt = service.ledger_query(
-        mill=g.mill, stock_type=stock_type, date_from=query.get("date_from"), date_to=query.get("date_to")
-    )
-    if query["format"] != "json":  # the ledger's every entry in the range, not one page
-        return export_list(query["format"], f"stock-ledger-{stock_type.value.lower()}", stmt, LedgerEntrySchema())
-    entries, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    entries, meta = service.list_ledger(mill=g.mill, stock_type=stock_type, query=query)
+    if meta is None:  # ?format=csv|xlsx: the ledger's every entry in the range, not one page
+        return export_list(query["format"], f"stock-ledger-{stock_type.value.lower()}", entries, LedgerEntrySchema())
     stock.ledger = entries  # a plain attribute for StockDetailSchema, not a mapped relationship
     return ok(stock, meta=meta)
 
@@ -94,11 +90,10 @@ def set_minimum_level(data, mill_id, stock_type):
 
 
 def _list_goods(direction, query):
-    stmt = service.goods_query(mill=g.mill, direction=direction, filters=query)
-    if query["format"] != "json":  # every filtered row, not one page
+    items, meta = service.list_goods(mill=g.mill, direction=direction, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
         schema = InwardSchema() if direction == Direction.IN else OutwardSchema()
-        return export_list(query["format"], f"{direction.value.lower()}wards", stmt, schema)
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+        return export_list(query["format"], f"{direction.value.lower()}wards", items, schema)
     return ok(items, meta=meta)
 
 

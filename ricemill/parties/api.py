@@ -94,4 +94,8 @@ def party_ledger(query, mill_id, party_id):
     mill owes the party. `opening` includes the party's opening balance and every document before
     dateFrom; entries are in date order with the running balance; `closing` is the last balance.
     """
-    return ok(service.ledger(mill_id=mill_id, party_id=party_id, **query))
+    return ok(
+        service.ledger(
+            mill_id=mill_id, party_id=party_id, date_from=query.get("date_from"), date_to=query.get("date_to")
+        )
+    )

@@ -2,8 +2,9 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..common.schemas import CamelSchema, PageQuerySchema, Quantity, Text
-from ..purchases.schemas import Name, Phone, check_date_range
+from ..common.fields import Name, Phone
+from ..common.schemas import CamelSchema, DateRangeQuerySchema, PageQuerySchema, Quantity, Text
+from ..common.text import Str
 from ..reports.export import format_field
 from .gstin import STATE_CODES, gstin_error, state_code
 from .types import PartyKind
@@ -11,7 +12,7 @@ from .types import PartyKind
 MAX_BALANCE = 10_000_000_000  # 1,000 crore either way
 
 
-class Gstin(fields.String):
+class Gstin(Str):
     """A GSTIN, any case and surrounding spaces; stored upper case; format and check character checked."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -24,7 +25,7 @@ class Gstin(fields.String):
         return text
 
 
-class State(fields.String):
+class State(Str):
     """An Indian state or union territory by name (any case), stored as the GST list spells it."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -69,23 +70,18 @@ class PartyListQuerySchema(PageQuerySchema):
     format = format_field()
     kind = fields.Enum(PartyKind, by_value=True)
     q = Text(120)
-    owing = fields.String(validate=validate.OneOf(["us", "them"]))
+    owing = Str(validate=validate.OneOf(["us", "them"]))
 
 
-class PartyLedgerQuerySchema(CamelSchema):
-    date_from = fields.Date()
-    date_to = fields.Date()
-
-    @validates_schema
-    def _ordered_range(self, data, **kwargs):
-        check_date_range(data)
+class PartyLedgerQuerySchema(DateRangeQuerySchema):
+    """dateFrom, dateTo (ordered, inclusive); the ledger is not paged (page and perPage are ignored)."""
 
 
 class PartyLedgerEntrySchema(CamelSchema):
     date = fields.Date()
-    type = fields.String()
+    type = Str()
     document_id = fields.UUID()
-    ref = fields.String(allow_none=True)
+    ref = Str(allow_none=True)
     debit = Quantity(2)
     credit = Quantity(2)
     balance = Quantity(2)

@@ -32,6 +32,7 @@ USER_INACTIVE = "User not found or inactive"
 AUTH_FAILED = "Authentication failed"
 ACCESS_DENIED = "Access denied"
 MILL_ACCESS_DENIED = "Access denied to this mill"
+TOO_MANY_SOCKETS = "Too many connections for this user"
 MAX_TOKEN_LENGTH = 4096
 QUERY_TOKEN_NAMES = ("token", "access_token", "jwt", "auth")
 
@@ -71,7 +72,7 @@ def authenticate(auth) -> tuple[User, dict]:
         claims = decode_token(token)
     except (pyjwt.PyJWTError, JWTExtendedException):
         raise Refusal(INVALID_TOKEN) from None
-    if claims.get("type") != "access" or is_access_token_revoked(claims.get("jti", "")):
+    if claims.get("type") != "access" or is_access_token_revoked(claims.get("jti", ""), claims.get("fam")):
         raise Refusal(INVALID_TOKEN)
     try:
         user = db.session.get(User, uuid.UUID(str(claims.get("sub"))))
@@ -84,6 +85,9 @@ def authenticate(auth) -> tuple[User, dict]:
 
 def _register(user: User, claims: dict) -> registry.SocketSession:
     cfg = current_app.config
+    # SOCKET_MAX_PER_USER per process: the new socket is refused (the open ones are never cut off).
+    if registry.count_for_user(str(user.id)) >= cfg["SOCKET_MAX_PER_USER"]:
+        raise Refusal(TOO_MANY_SOCKETS)
     session = registry.SocketSession(
         sid=request.sid,
         namespace=request.namespace,
@@ -94,6 +98,7 @@ def _register(user: User, claims: dict) -> registry.SocketSession:
         jti=claims["jti"],
         exp=float(claims.get("exp") or time.time() + 3600),
         bucket=registry.TokenBucket(cfg["SOCKET_RATE_LIMIT_PER_SECOND"], cfg["SOCKET_RATE_LIMIT_BURST"]),
+        family=claims.get("fam"),
     )
     registry.add(session)
     from .live_auth import ensure_expiry_watch

@@ -175,6 +175,8 @@ def export_list(fmt: str, name: str, stmt, schema) -> Response:
 
 def format_field():
     """The `format` query argument of an exportable list."""
-    from marshmallow import fields, validate
+    from marshmallow import validate
 
-    return fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    from ..common.text import Str
+
+    return Str(load_default="json", validate=validate.OneOf(FORMATS))

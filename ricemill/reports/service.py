@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common.listing import day_start
 from ..extensions import db
 from ..finance.models import Payment, Receipt
 from ..inventory.models import GoodsMovement, StockLedgerEntry
-from ..inventory.service import mill_day_start
 from ..inventory.types import StockType
 from ..milling.models import BatchStatus, MillingBatch
 from ..parties.models import Party
@@ -29,9 +29,9 @@ def _instants(mill, column, date_from, date_to):
     """Conditions on a timestamp for the mill's days date_from..date_to (as the stock ledger reads them)."""
     out = []
     if date_from is not None:
-        out.append(column >= mill_day_start(mill, date_from))
-    if date_to is not None:
-        out.append(column < mill_day_start(mill, date_to + timedelta(days=1)))
+        out.append(column >= day_start(mill.timezone, date_from))
+    if date_to is not None and date_to != date.max:  # date.max has no next day: no bound at all
+        out.append(column < day_start(mill.timezone, date_to + timedelta(days=1)))
     return out
 
 
@@ -114,7 +114,7 @@ def _row(at, kind, document_id, ref, party, stock_type, quantity, amount) -> dic
 def stock_statement(*, mill, date_from: date | None = None, date_to: date | None = None) -> dict:
     """Per stock type: opening, in, out, closing over the period, summed from the stock ledger."""
     at = StockLedgerEntry.created_at
-    before = (at < mill_day_start(mill, date_from)) if date_from is not None else sa.false()
+    before = (at < day_start(mill.timezone, date_from)) if date_from is not None else sa.false()
     inside = sa.and_(sa.true(), *_instants(mill, at, date_from, date_to))
     change = StockLedgerEntry.change
 

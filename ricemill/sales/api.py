@@ -1,16 +1,12 @@
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
 from ..extensions import db
 from ..reports.export import export_list
 from . import service
-from .models import Sale
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
 
 blp = Blueprint("sales", __name__, url_prefix="/api/v1/mills", description="Sales of rice and by-products, invoiced")
@@ -26,18 +22,9 @@ def list_sales(query, mill_id):
     Filters: dateFrom/dateTo (sale date, inclusive), buyerName (contains, any case), stockType,
     paymentStatus.
     """
-    stmt = sa.select(Sale).where(Sale.mill_id == mill_id)
-    stmt = within_dates(stmt, Sale.sale_date, query)
-    if query.get("buyer_name"):
-        stmt = stmt.where(contains(Sale.buyer_name, query["buyer_name"]))
-    if "stock_type" in query:
-        stmt = stmt.where(Sale.stock_type == query["stock_type"])
-    if "payment_status" in query:
-        stmt = stmt.where(Sale.payment_status == query["payment_status"])
-    stmt = stmt.order_by(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc())
-    if query["format"] != "json":  # every filtered row, not one page
-        return export_list(query["format"], "sales", stmt, SaleSchema())
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_sales(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "sales", items, SaleSchema())
     return ok(items, meta=meta)
 
 

@@ -26,11 +26,6 @@ def write(mill, change=10):
 
 
 @pytest.fixture
-def operator(users):
-    return users[Role.OPERATOR]
-
-
-@pytest.fixture
 def outsider(other_mill):
     return make_user(Role.OPERATOR, other_mill)
 

@@ -15,11 +15,6 @@ from .conftest import received
 from .test_client_events import write
 
 
-@pytest.fixture
-def operator(users):
-    return users[Role.OPERATOR]
-
-
 def replayed(packets):
     return [(p["name"], p["args"][0]) for p in packets]
 

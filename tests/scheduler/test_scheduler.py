@@ -1,7 +1,6 @@
 """The scheduler: its jobs, exactly one runner per job run, started once or not at all."""
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from ricemill.extensions import db
 from ricemill.realtime import scheduler as sched
 from ricemill.realtime.models import MillEvent
 from tests.factories import make_mill
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -25,10 +25,12 @@ def fresh_scheduler(monkeypatch):
         fresh.shutdown(wait=False)
 
 
-def _slow_body(runs, hold=0.5):
+def _held_body(runs, release: threading.Event):
+    """A job body that keeps running (and its runner the lock) until the test releases it."""
+
     def body():
         runs.append(threading.get_ident())
-        time.sleep(hold)
+        release.wait(10)
 
     return body
 
@@ -36,52 +38,84 @@ def _slow_body(runs, hold=0.5):
 @pytest.mark.committed
 def test_two_threads_running_the_same_job_at_once_run_its_body_once(app):
     runs, results = [], []
-    start = threading.Barrier(2)
+    release = threading.Event()
 
     def worker():
-        start.wait()
-        results.append(sched.run_exclusively(app, "test-once-threads", _slow_body(runs)))
+        results.append(sched.run_exclusively(app, "test-once-threads", _held_body(runs, release)))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
         thread.start()
+    # One thread runs the body and waits in it; the other met the lock and gave up.
+    wait_until(lambda: runs and results, message="one runner in the body and one refused")
+    release.set()
     for thread in threads:
         thread.join(10)
     assert len(runs) == 1
     assert sorted(results) == [False, True]
     # The lock went with the run: the next run goes ahead.
-    assert sched.run_exclusively(app, "test-once-threads", _slow_body(runs, 0)) is True
+    assert sched.run_exclusively(app, "test-once-threads", _held_body(runs, release)) is True
     assert len(runs) == 2
 
 
 @pytest.mark.committed
 def test_two_schedulers_firing_the_same_job_at_the_same_moment_run_it_once(app):
-    runs = []
-    at = datetime.now(UTC) + timedelta(seconds=0.6)
+    runs, results = [], []
+    release = threading.Event()
+    body = _held_body(runs, release)
+
+    def fire():
+        results.append(sched.run_exclusively(app, "test-once-schedulers", body))
+
+    at = datetime.now(UTC) + timedelta(seconds=0.3)
     schedulers = [BackgroundScheduler(timezone="UTC") for _ in range(2)]
     for runner in schedulers:
-        runner.add_job(
-            sched.run_exclusively, DateTrigger(run_date=at), args=(app, "test-once-schedulers", _slow_body(runs))
-        )
+        runner.add_job(fire, DateTrigger(run_date=at), misfire_grace_time=60)
         runner.start()
     try:
-        time.sleep(2.0)
+        # Both fired: the loser gave up while the winner was still in the body.
+        wait_until(lambda: results, message="one scheduler's run to be refused")
+        release.set()
+        wait_until(lambda: len(results) == 2, message="the winner's run to end")
     finally:
+        release.set()
         for runner in schedulers:
             runner.shutdown(wait=True)
     assert len(runs) == 1
+    assert sorted(results) == [False, True]
+
+
+class _Quiet(threading.Event):
+    """The scheduler's `stopping` event, telling when a runner has begun its quiet period."""
+
+    def __init__(self):
+        super().__init__()
+        self.entered = threading.Event()
+
+    def wait(self, timeout=None):
+        self.entered.set()
+        return super().wait(timeout)
 
 
 @pytest.mark.committed
-def test_a_late_peer_skips_while_the_winner_holds_the_quiet_period(app):
+def test_a_late_peer_skips_while_the_winner_holds_the_quiet_period(app, monkeypatch):
     runs = []
+    release = threading.Event()
+    release.set()  # the winner's body ends at once
+    quiet = _Quiet()
+    monkeypatch.setattr(sched, "stopping", quiet)
     winner = threading.Thread(
-        target=sched.run_exclusively, args=(app, "test-quiet", _slow_body(runs, 0)), kwargs={"quiet_seconds": 0.8}
+        target=sched.run_exclusively,
+        args=(app, "test-quiet", _held_body(runs, release)),
+        kwargs={"quiet_seconds": 600},
     )
     winner.start()
-    time.sleep(0.3)  # the winner's body is done; a peer whose clock is a little late fires now
-    assert sched.run_exclusively(app, "test-quiet", _slow_body(runs, 0)) is False
-    winner.join(5)
+    # The winner's body is done and committed; a peer whose clock is a little late fires now.
+    assert quiet.entered.wait(10)
+    assert sched.run_exclusively(app, "test-quiet", _held_body(runs, release)) is False
+    quiet.set()  # as on shutdown: the quiet period ends at once
+    winner.join(10)
+    assert not winner.is_alive()
     assert len(runs) == 1
 
 
