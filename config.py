@@ -92,6 +92,8 @@ class BaseConfig:
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)
     # Sockets one user may hold open in one server process; the next one is refused.
     SOCKET_MAX_PER_USER = _env_int("SOCKET_MAX_PER_USER", 20)
+    # Check every event payload against its schema (always on in debug and testing; docs/realtime.md).
+    VALIDATE_EVENTS = os.environ.get("VALIDATE_EVENTS", "false").lower() == "true"
 
     # Jobs
     STOCK_CHECK_INTERVAL_SECONDS = _env_int("STOCK_CHECK_INTERVAL_SECONDS", 3600)

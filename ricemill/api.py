@@ -17,11 +17,11 @@ def blueprints():
     import importlib
     import importlib.util
     import pkgutil
+    from pathlib import Path
 
-    import ricemill
-
+    here = [str(Path(__file__).parent)]
     names = ["auth", "mills"] + sorted(
-        m.name for m in pkgutil.iter_modules(ricemill.__path__) if m.ispkg and m.name not in ("auth", "mills")
+        m.name for m in pkgutil.iter_modules(here) if m.ispkg and m.name not in ("auth", "mills")
     )
     found = []
     for name in names:

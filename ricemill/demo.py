@@ -12,10 +12,18 @@ from .auth.models import User
 from .auth.roles import Role
 from .common.constants import KG
 from .extensions import db
+from .finance import service as finance_service
 from .finance.types import PaymentMode
+from .inventory import service as inventory_service
+from .inventory.models import Stock
+from .inventory.types import StockType
+from .milling import service as milling_service
 from .mills import service as mill_service
 from .mills.models import Mill
+from .purchases import service as purchase_service
 from .purchases.models import PaddyPurchase
+from .sales import service as sale_service
+from .staff import service as staff_service
 
 DEMO_PASSWORD = "ricemill-demo-1"
 
@@ -138,8 +146,6 @@ class _MonthSeeder:
             self.settle(day, purchases, sales)
 
     def hire_staff(self) -> list:
-        from .staff import service as staff_service
-
         staff = []
         for i, (name, designation, wage) in enumerate(_STAFF):
             joined = self.today - timedelta(days=400 - 37 * i)
@@ -155,8 +161,6 @@ class _MonthSeeder:
         return staff
 
     def buy_paddy(self, day: date) -> list:
-        from .purchases import service as purchase_service
-
         bought = []
         for n in range(self.rng.randint(2, 3)):
             farmer, village = self.rng.choice(_FARMERS)
@@ -181,14 +185,10 @@ class _MonthSeeder:
         return bought
 
     def _stocks(self) -> dict[str, Decimal]:
-        from .inventory.models import Stock
-
         rows = db.session.execute(sa.select(Stock.stock_type, Stock.quantity).where(Stock.mill_id == self.mill.id))
         return {str(stock_type): quantity for stock_type, quantity in rows}
 
     def start_batch(self, day: date):
-        from .milling import service as milling_service
-
         paddy = self._stocks()["PADDY"]
         size = _kg(min(paddy * Decimal("0.8"), Decimal(self.rng.randint(9000, 14000))))
         if size < 1000:
@@ -202,8 +202,6 @@ class _MonthSeeder:
         return batch
 
     def complete(self, batch, day: date) -> None:
-        from .milling import service as milling_service
-
         paddy = batch.paddy_input_kg
         shares = {
             "RICE": self.rng.uniform(0.64, 0.70),
@@ -218,8 +216,6 @@ class _MonthSeeder:
         batch.completed_at = max(self.at(day, 17, self.rng.randint(0, 59)), batch.started_at + timedelta(minutes=30))
 
     def sell(self, day: date) -> list:
-        from .sales import service as sale_service
-
         sold = []
         stocks = self._stocks()
         for stock_type, chance, share in (
@@ -247,8 +243,6 @@ class _MonthSeeder:
 
     def settle(self, day: date, purchases: list, sales: list) -> None:
         """Most farmers are paid (some in part); buyers pay some invoices, often in part."""
-        from .finance import service as finance_service
-
         for purchase in purchases:
             roll = self.rng.random()
             if roll < 0.25:
@@ -284,8 +278,6 @@ class _MonthSeeder:
             )
 
     def attendance(self, day: date, staff: list) -> None:
-        from .staff import service as staff_service
-
         entries = []
         for member in staff:
             if member.joined_on > day or (member.left_on is not None and member.left_on < day):
@@ -298,9 +290,6 @@ class _MonthSeeder:
 
     def set_minimums(self) -> None:
         """Minimums a little under the stock of the morning, except BRAN, set above it: one low stock."""
-        from .inventory import service as inventory_service
-        from .inventory.types import StockType
-
         stocks = self._stocks()
         for stock_type in StockType:
             quantity = stocks[stock_type.value]

@@ -8,7 +8,7 @@ from .mills.models import Mill, MillSequence
 from .notifications.models import Notification, NotificationRecipient
 from .parties.models import Party
 from .purchases.models import PaddyPurchase
-from .realtime.models import MillEvent
+from .realtime.outbox.models import MillEvent
 from .sales.models import Sale
 from .staff.models import Attendance, Staff
 

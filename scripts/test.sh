@@ -9,4 +9,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports  # the layers and their named exceptions: pyproject.toml [tool.importlinter]
 exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -33,7 +33,7 @@ def app(database_urls):
     with app.app_context():
         upgrade(revision="head")
     yield app
-    from ricemill.realtime.marking import flush_all
+    from ricemill.realtime.outbox.marking import flush_all
 
     flush_all()  # background marking must finish before the database is dropped
     with app.app_context():

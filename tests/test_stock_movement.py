@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from ricemill.common.errors import Conflict
 from ricemill.extensions import db
-from ricemill.inventory.alerts import get_severity
+from ricemill.inventory.low_stock import get_severity
 from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.inventory.stock import apply_movement, get_stock
 from ricemill.realtime.outbox import pending_events
@@ -62,7 +62,7 @@ def test_get_severity(current, minimum, expected):
 
 
 def test_low_stock_summary_reads_like_the_rest_of_the_feed():
-    from ricemill.inventory.alerts import low_stock_summary
+    from ricemill.inventory.low_stock import low_stock_summary
 
     assert low_stock_summary("BRAN", Decimal("280.000"), Decimal("500.000")) == "BRAN is low: 280 kg (minimum 500 kg)"
     assert low_stock_summary("RICE", Decimal("1250.5"), 2000) == "RICE is low: 1,250.5 kg (minimum 2,000 kg)"

@@ -77,6 +77,6 @@ def search_filter_sort_paginate(
         stmt = stmt.order_by(*sort)
     if query.get("format", "json") != "json":
         # An export (?format=csv|xlsx): every filtered row, in order, not one page. The route
-        # streams it (ricemill.reports.export.export_list); meta None tells it so.
+        # streams it (ricemill.common.export.export_list); meta None tells it so.
         return stmt, None
     return paginate(stmt, page=query["page"], per_page=query["per_page"], rows=rows)

@@ -3,9 +3,10 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.dates import sane_date
+from ..common.export import format_field
 from ..common.fields import Name
+from ..common.printing import rupees_in_words
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
-from ..reports.export import format_field
 from .types import PaymentDirection, PaymentMode
 
 MAX_PAYMENT = 1_000_000_000  # 100 crore rupees: far above any single payment of a mill
@@ -52,8 +53,6 @@ class ReceiptSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
 
     def _in_words(self, receipt) -> str:
-        from ..reports.printing import rupees_in_words
-
         return rupees_in_words(receipt.amount)
 
 

@@ -5,51 +5,22 @@ cannot both fit the same balance), and a RECEIVED payment takes the mill's next 
 the same transaction, so a refused payment writes nothing and consumes no number.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..mills.models import next_sequence_value
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from ..parties import service as parties
+from ..purchases.events import publish_purchase_updated
+from ..purchases.models import PaddyPurchase
+from ..sales.events import publish_sale_updated
+from ..sales.models import Sale
+from .events import publish_payment_made, publish_payment_received, publish_receipt_created
 from .models import Payment, Receipt
-from .schemas import PaymentSchema, ReceiptSchema
-from .types import PaymentDirection, PaymentMode, PaymentStatus
-
-PAISE = Decimal("0.01")
-
-
-def rupees(value) -> Decimal:
-    return Decimal(value).quantize(PAISE, ROUND_HALF_UP)
-
-
-def rupees_text(value) -> str:
-    return f"₹{rupees(value):,.2f}"
-
-
-def payment_status_for(*, amount, paid) -> PaymentStatus:
-    """PENDING until something is paid, PARTIAL until all of it is, then PAID."""
-    if paid <= 0:
-        return PaymentStatus.PENDING
-    return PaymentStatus.PAID if paid >= amount else PaymentStatus.PARTIAL
-
-
-def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
-    """Rupees for `quantity_kg` at a rate per quintal (100 kg), as the trade quotes it."""
-    return rupees(Decimal(quantity_kg) / Decimal(100) * Decimal(rate_per_quintal))
-
-
-def set_amount(document, amount: Decimal, *, paid_word: str) -> None:
-    """A purchase's or sale's new amount: never below what was already paid (409); status follows."""
-    if amount < document.paid_amount:
-        raise Conflict(
-            f"The new amount {amount} would be less than the {document.paid_amount} already {paid_word}",
-            errors=[{"field": "amount", "message": f"Less than the amount already {paid_word}"}],
-        )
-    document.amount = amount
-    document.payment_status = payment_status_for(amount=amount, paid=document.paid_amount)
+from .money import payment_status_for, rupees, rupees_text
+from .types import PaymentDirection, PaymentMode
 
 
 def _pay_document(document, amount: Decimal) -> None:
@@ -67,12 +38,6 @@ def _pay_document(document, amount: Decimal) -> None:
 def create_payment(*, mill, data: dict, actor) -> Payment:
     """Record a payment made or received, pay the linked purchase or sale, and, when RECEIVED,
     issue its receipt. A purchase is paid by a MADE payment, a sale by a RECEIVED one, never both."""
-    # Imported here: the purchase and sale services import this module for the money helpers.
-    from ..purchases.models import PaddyPurchase
-    from ..purchases.service import publish_purchase_updated
-    from ..sales.models import Sale
-    from ..sales.service import publish_sale_updated
-
     direction = PaymentDirection(data["direction"])
     amount = rupees(data["amount"])
     # Checked again here (not only by the schema) so that every caller, the demo seed too, obeys it.
@@ -111,25 +76,14 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     )
     db.session.add(payment)
     db.session.flush()
-    entity = {"type": "payment", "id": str(payment.id)}
     if direction == PaymentDirection.RECEIVED:
-        publish(
-            SERVER_EVENTS["PAYMENT_RECEIVED"],
-            mill.id,
-            {"payment": PaymentSchema().dump(payment), "receivedBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})",
-            entity=entity,
+        publish_payment_received(
+            payment, actor, f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})"
         )
         _issue_receipt(payment, actor)
     else:
-        publish(
-            SERVER_EVENTS["PAYMENT_MADE"],
-            mill.id,
-            {"payment": PaymentSchema().dump(payment), "madeBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})",
-            entity=entity,
+        publish_payment_made(
+            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})"
         )
     # The document's paid amount changed: live lists refresh from its updated event.
     if purchase is not None:
@@ -154,8 +108,6 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
 def _payment_party(mill, data: dict, document, party_name: str, direction, actor):
     """The payment's party: `partyId` (404 when not the mill's; 422 when the linked document is
     another party's), else the linked purchase's or sale's party, else found by name or created."""
-    from ..parties import service as parties
-
     if data.get("party_id"):
         party = parties.get_party(mill_id=mill.id, party_id=data["party_id"])
         if document is not None and document.party_id is not None and document.party_id != party.id:
@@ -165,7 +117,9 @@ def _payment_party(mill, data: dict, document, party_name: str, direction, actor
         return parties.get_party(mill_id=mill.id, party_id=document.party_id)
     if not party_name:
         raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
-    return parties.resolve_payee(mill=mill, name=party_name, direction=direction, actor=actor)
+    return parties.resolve_payee(
+        mill=mill, name=party_name, received=direction == PaymentDirection.RECEIVED, actor=actor
+    )
 
 
 def _issue_receipt(payment: Payment, actor) -> Receipt:
@@ -180,16 +134,10 @@ def _issue_receipt(payment: Payment, actor) -> Receipt:
     )
     db.session.add(receipt)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["RECEIPT_CREATED"],
-        payment.mill_id,
-        {"receipt": ReceiptSchema().dump(receipt), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} issued receipt {receipt.receipt_no} to {receipt.party_name}"
-            f" for {rupees_text(receipt.amount)}"
-        ),
-        entity={"type": "receipt", "id": str(receipt.id)},
+    publish_receipt_created(
+        receipt,
+        actor,
+        f"{actor.name} issued receipt {receipt.receipt_no} to {receipt.party_name} for {rupees_text(receipt.amount)}",
     )
     return receipt
 

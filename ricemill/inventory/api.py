@@ -7,9 +7,9 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
+from ..common.export import export_list
 from ..common.tenancy import get_mill_document
 from ..extensions import db
-from ..reports.export import export_list
 from . import service
 from .models import GoodsMovement
 from .schemas import (

@@ -8,11 +8,11 @@ from ..auth.actors import actor_of
 from ..common.constants import KG
 from ..common.dates import sane_date
 from ..common.envelope import PageMetaSchema
+from ..common.export import format_field
 from ..common.fields import Bags
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..common.text import Str
-from ..reports.export import format_field
-from .alerts import get_severity
+from .low_stock import get_severity
 from .types import StockType
 
 STOCK_TYPES = StockType.values()

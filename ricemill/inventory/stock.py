@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from ..common.constants import KG
 from ..common.errors import Conflict
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
-from .alerts import crossed_below_minimum, get_severity, low_stock_summary
+from .events import publish_stock_updated
+from .low_stock import alert_if_crossed
 from .models import Stock, StockLedgerEntry
 from .types import StockType
 
@@ -77,33 +76,17 @@ def apply_movement(
         user_id=getattr(actor, "id", None),
     )
     db.session.add(entry)
-    publish(
-        SERVER_EVENTS["STOCK_UPDATED"],
+    publish_stock_updated(
         mill_id,
-        {
-            "stockType": stock_type.value,
-            "quantity": float(after),
-            "minStockLevel": float(minimum),
-            "change": float(change),
-            "reason": reason,
-        },
-        actor=actor.actor if actor is not None and summary else None,
+        stock_type.value,
+        quantity=after,
+        minimum=minimum,
+        change=change,
+        reason=reason,
+        actor=actor,
         summary=summary,
-        entity={"type": "stock", "id": stock_type.value} if summary else None,
     )
-    if crossed_below_minimum(after - change, after, minimum):
-        publish(
-            SERVER_EVENTS["STOCK_LOW_ALERT"],
-            mill_id,
-            {
-                "stockType": stock_type.value,
-                "currentQuantity": float(after),
-                "minLevel": float(minimum),
-                "severity": get_severity(after, minimum),
-            },
-            summary=low_stock_summary(stock_type.value, after, minimum),
-            entity={"type": "stock", "id": stock_type.value},
-        )
+    alert_if_crossed(mill_id, stock_type.value, before=after - change, after=after, minimum=minimum)
     return entry
 
 

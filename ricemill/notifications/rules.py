@@ -1,5 +1,8 @@
 """Which committed domain events become notifications, decided in one table.
 
+Payloads are read by their contract (each domain's events.py, docs/realtime.md): the actor is the
+event's `...By` field, `{id, name}`, always there.
+
 Domain services only `publish()` events. At commit, the outbox hands this module the pending
 events (`notify_for_events`, an outbox commit hook) and the notifications are stored in the same
 transaction, then emitted after commit by `NotificationService`. So a rolled-back purchase notifies
@@ -27,7 +30,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ..common.formatting import kg_text
-from ..inventory.alerts import low_stock_summary
+from ..inventory.low_stock import low_stock_summary
 from ..realtime.events import SERVER_EVENTS as E
 from . import service
 
@@ -35,11 +38,12 @@ TYPICAL_OUTTURN = (Decimal("64"), Decimal("72"))
 
 
 def _name(payload: dict, key: str) -> str:
-    return (payload.get(key) or {}).get("name") or "Someone"
+    """The actor's name: every domain event carries its actor as `{id, name}` (docs/realtime.md)."""
+    return payload[key]["name"]
 
 
 def _doc_id(payload: dict, key: str):
-    return (payload.get(key) or {}).get("id")
+    return payload[key]["id"]
 
 
 def _amount(value) -> str:
@@ -65,7 +69,7 @@ def _sale_created(p: dict) -> dict:
 
 
 def _payment_received(p: dict) -> dict:
-    payment = p.get("payment") or {}
+    payment = p["payment"]
     return {
         "type": "success",
         "title": "Payment Received",
@@ -76,7 +80,7 @@ def _payment_received(p: dict) -> dict:
 
 
 def _payment_made(p: dict) -> dict:
-    payment = p.get("payment") or {}
+    payment = p["payment"]
     return {
         "type": "info",
         "title": "Payment Made",
@@ -87,7 +91,7 @@ def _payment_made(p: dict) -> dict:
 
 
 def _milling_completed(p: dict) -> dict | None:
-    batch = p.get("batch") or {}
+    batch = p["batch"]
     outturn = batch.get("outturnPercent")
     if outturn is None:
         return None
@@ -105,7 +109,7 @@ def _milling_completed(p: dict) -> dict | None:
 
 
 def _staff_left(p: dict) -> dict:
-    staff = p.get("staff") or {}
+    staff = p["staff"]
     return {
         "type": "info",
         "title": "Staff left",
@@ -115,7 +119,7 @@ def _staff_left(p: dict) -> dict:
 
 
 def _low_stock(payloads: list[dict]) -> dict:
-    stocks = [{key: p.get(key) for key in ("stockType", "currentQuantity", "minLevel", "severity")} for p in payloads]
+    stocks = [{key: p[key] for key in ("stockType", "currentQuantity", "minLevel", "severity")} for p in payloads]
     parts = [low_stock_summary(s["stockType"], s["currentQuantity"], s["minLevel"]) for s in stocks]
     return {"type": "warning", "title": "Low stock", "message": "; ".join(parts)[:500], "data": {"stocks": stocks}}
 

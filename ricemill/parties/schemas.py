@@ -2,11 +2,11 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..common.export import format_field
 from ..common.fields import Name, Phone
+from ..common.gstin import STATE_CODES, gstin_error, state_code
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, PageQuerySchema, Quantity, Text
 from ..common.text import Str
-from ..reports.export import format_field
-from .gstin import STATE_CODES, gstin_error, state_code
 from .types import PartyKind
 
 MAX_BALANCE = 10_000_000_000  # 1,000 crore either way

@@ -6,10 +6,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.constants import MAX_LOT_KG, MAX_MOISTURE_PERCENT
 from ..common.dates import sane_date
+from ..common.export import format_field
 from ..common.fields import Bags, Name, Phone, Rate
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
-from ..reports.export import format_field
 
 
 class PurchaseSchema(CamelSchema):

@@ -16,15 +16,13 @@ from ..common.listing import date_range, equal, equal_any_case, search_filter_so
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, set_amount
+from ..finance.money import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..parties import service as parties
 from ..parties.types import PartyKind
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_purchase_created, publish_purchase_deleted, publish_purchase_updated
 from .models import PaddyPurchase
-from .schemas import PurchaseSchema
 
 HUNDRED = Decimal(100)
 
@@ -61,22 +59,6 @@ def _compute(purchase: PaddyPurchase) -> None:
     set_amount(purchase, amount, paid_word="paid")
 
 
-def purchase_dict(purchase: PaddyPurchase) -> dict:
-    """The REST representation, also used as the event payload."""
-    return PurchaseSchema().dump(purchase)
-
-
-def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        SERVER_EVENTS["PURCHASE_UPDATED"],
-        purchase.mill_id,
-        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity={"type": "purchase", "id": str(purchase.id)},
-    )
-
-
 def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`.
 
@@ -106,15 +88,10 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         ref_type="purchase",
         ref_id=purchase.id,
     )
-    publish(
-        SERVER_EVENTS["PURCHASE_CREATED"],
-        mill.id,
-        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
-        ),
-        entity={"type": "purchase", "id": str(purchase.id)},
+    publish_purchase_created(
+        purchase,
+        actor,
+        (f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
     )
     return purchase
 
@@ -194,15 +171,10 @@ def delete_purchase(*, mill, purchase_id, actor) -> None:
     )
     db.session.delete(purchase)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["PURCHASE_DELETED"],
-        mill.id,
-        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
-        ),
-        entity={"type": "purchase", "id": str(purchase.id)},
+    publish_purchase_deleted(
+        purchase,
+        actor,
+        (f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
     )
 
 

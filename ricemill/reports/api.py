@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import envelope, ok
+from ..common.export import Column, export, json_value
 from . import service
-from .export import Column, export, json_value
 from .schemas import DayBookQuerySchema, RangeQuerySchema, RegisterQuerySchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/mills", description="Reports, as JSON, CSV or XLSX")

@@ -2,9 +2,9 @@
 
 from marshmallow import fields, validate
 
+from ..common.export import FORMATS
 from ..common.schemas import CamelSchema, DateRangeQuerySchema
 from ..common.text import Str
-from .export import FORMATS
 
 
 class FormatQuerySchema(CamelSchema):

@@ -15,16 +15,14 @@ from ..common.listing import date_range, equal, search_filter_sort_paginate, sub
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, rupees, set_amount
+from ..finance.money import amount_for, rupees, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
 from ..parties import service as parties
 from ..parties.types import PartyKind
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_sale_created, publish_sale_deleted, publish_sale_updated
 from .models import Sale, fy_start_of
-from .schemas import SaleSchema
 
 _WRITABLE = (
     "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
@@ -41,22 +39,6 @@ def _compute(sale: Sale) -> None:
     sale.taxable_value = taxable
     sale.tax_amount = rupees(taxable * sale.tax_rate_percent / 100)
     set_amount(sale, taxable + sale.tax_amount, paid_word="received")
-
-
-def sale_dict(sale: Sale) -> dict:
-    """The REST representation, also used as the event payload."""
-    return SaleSchema().dump(sale)
-
-
-def publish_sale_updated(sale: Sale, actor, summary: str) -> None:
-    publish(
-        SERVER_EVENTS["SALE_UPDATED"],
-        sale.mill_id,
-        {"sale": sale_dict(sale), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity={"type": "sale", "id": str(sale.id)},
-    )
 
 
 def _move(sale: Sale, change, reason: str, actor) -> None:
@@ -94,16 +76,13 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     sale.invoice_no = next_sequence_value(mill.id, f"invoice-{fy_start_of(sale.sale_date)}")
     db.session.add(sale)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["SALE_CREATED"],
-        mill.id,
-        {"sale": sale_dict(sale), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
+    publish_sale_created(
+        sale,
+        actor,
+        (
             f"{actor.name} sold {kg_text(sale.quantity_kg)} kg of {sale.stock_type.value} to {sale.buyer_name}"
             f" (invoice {sale.invoice_no})"
         ),
-        entity={"type": "sale", "id": str(sale.id)},
     )
     return sale
 
@@ -185,14 +164,7 @@ def delete_sale(*, mill, sale_id, actor) -> None:
     _move(sale, Decimal(sale.quantity_kg), "sale deleted", actor)
     db.session.delete(sale)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["SALE_DELETED"],
-        mill.id,
-        {"saleId": str(sale.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}",
-        entity={"type": "sale", "id": str(sale.id)},
-    )
+    publish_sale_deleted(sale, actor, f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}")
 
 
 # --- list ----------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ member employed that day and their status or null.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.dates import past_date, sane_date
+from ..common.export import format_field
 from ..common.schemas import CamelSchema, Money, PageQuerySchema, Text
-from ..reports.export import format_field
 from .models import AttendanceStatus, StaffStatus
 
 MAX_ATTENDANCE_ENTRIES = 500

@@ -7,8 +7,13 @@ reports.js), live on the socket events of what they show. Print pages are render
 
 from flask import Blueprint, g, request
 
+from ..common import printing
 from ..common.errors import NotFound
 from ..common.tenancy import get_mill_document
+from ..extensions import db
+from ..parties.models import Party
+from ..purchases.models import PaddyPurchase
+from ..sales.models import Sale
 from .pages import _page, _page_headers, _render
 
 bp = Blueprint("books", __name__)
@@ -60,10 +65,6 @@ def _size() -> str:
 @_page
 def print_invoice(sale_id):
     """The sales tax invoice of a sale (A4, or 80 mm thermal with ?size=80mm)."""
-    from ..parties.models import Party
-    from ..reports import printing
-    from ..sales.models import Sale
-
     try:
         sale = get_mill_document(Sale, g.mill.id, sale_id, label="Sale")
     except NotFound:
@@ -88,10 +89,6 @@ def print_invoice(sale_id):
 @_page
 def print_slip(purchase_id):
     """The weighbridge slip / purchase voucher of a purchase (A4, or 80 mm with ?size=80mm)."""
-    from ..parties.models import Party
-    from ..purchases.models import PaddyPurchase
-    from ..reports import printing
-
     try:
         purchase = get_mill_document(PaddyPurchase, g.mill.id, purchase_id, label="Purchase")
     except NotFound:
@@ -108,6 +105,4 @@ def print_slip(purchase_id):
 
 
 def db_get(model, row_id):
-    from ..extensions import db
-
     return db.session.get(model, row_id) if row_id else None

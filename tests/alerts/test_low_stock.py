@@ -1,4 +1,4 @@
-"""StockAlertService: the periodic low-stock check over every mill, in one query."""
+"""The periodic low-stock check (inventory/low_stock.py) over every mill, in one query."""
 
 import threading
 from decimal import Decimal
@@ -9,13 +9,12 @@ from sqlalchemy import event
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
-from ricemill.inventory.alert_service import check_low_stock, low_stock_query
-from ricemill.inventory.alerts import get_severity
+from ricemill.inventory.low_stock import check_low_stock, get_severity, low_stock_query
 from ricemill.inventory.models import Stock
 from ricemill.inventory.stock import apply_movement
 from ricemill.mills.models import Mill
 from ricemill.notifications.models import Notification, NotificationRecipient
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill, make_user
 
 

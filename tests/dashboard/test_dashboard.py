@@ -15,6 +15,7 @@ from ricemill.inventory.models import Stock
 from ricemill.inventory.stock import apply_movement
 from ricemill.realtime.outbox import publish
 from tests.factories import make_mill
+from tests.payloads import payload
 
 from . import documents as d
 
@@ -72,8 +73,14 @@ def _fill(mill, *, events=True):
     _set_minimum(mill, "BROKEN_RICE", 350)  # medium
     if events:
         for n in range(1, 13):
-            publish("purchase:created", mill.id, {"n": n}, summary=f"entry {n}", entity={"type": "purchase", "id": n})
-            publish("stock:updated", mill.id, {"n": n})  # no summary: not an activity entry
+            publish(
+                "purchase:created",
+                mill.id,
+                payload("purchase:created"),
+                summary=f"entry {n}",
+                entity={"type": "purchase", "id": n},
+            )
+            publish("stock:updated", mill.id, payload("stock:updated"))  # no summary: not an activity entry
     db.session.commit()
 
 
@@ -208,7 +215,7 @@ def test_the_dashboard_runs_a_small_constant_number_of_statements(app):
             d.sale(mill, _day(-(i % 30)), 10, 400)
             d.batch(mill, 100, 66, NOW)
         d.attendance(d.staff(mill, f"S{n}", date(2025, 1, 1)), T, "PRESENT")
-        publish("sale:created", mill.id, {}, summary="x", entity={"type": "sale", "id": "1"})
+        publish("sale:created", mill.id, payload("sale:created"), summary="x", entity={"type": "sale", "id": "1"})
         db.session.commit()
         db.session.expire_all()  # the same work on each run: nothing answered from memory
         with _statements() as seen:

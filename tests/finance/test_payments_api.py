@@ -6,7 +6,7 @@ import pytest
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.finance.models import Payment, Receipt
-from ricemill.finance.service import payment_status_for
+from ricemill.finance.money import payment_status_for
 from ricemill.purchases.models import PaddyPurchase
 from ricemill.sales.models import Sale
 from tests.factories import make_user

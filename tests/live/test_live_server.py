@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
-from ricemill.realtime import outbox
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox import store
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill, make_user
 
 from .conftest import ALLOWED_ORIGIN, redis_url, refused, token, unique_channel, wait_for
@@ -163,13 +163,13 @@ def test_crash_between_commit_and_emit_is_relayed_after_restart(servers, world, 
     with live_app.app_context():
         from ricemill.inventory.stock import apply_movement
 
-        outbox.set_dispatcher(None)
+        store.set_dispatcher(None)
         try:
             for _ in range(3):
                 apply_movement(mill_id=world["a"], stock_type="PADDY", change=5, reason="crash")
                 db.session.commit()
         finally:
-            from ricemill.realtime import dispatch
+            from ricemill.realtime.outbox import dispatch
 
             dispatch.install(live_app)
         db.session.remove()

@@ -9,6 +9,7 @@ from ricemill.inventory.stock import apply_movement
 from ricemill.notifications.models import Notification, NotificationRecipient
 from ricemill.realtime.outbox import publish
 from tests.factories import make_mill, make_user
+from tests.payloads import payload
 
 from .conftest import notifications
 
@@ -79,7 +80,10 @@ def test_milling_outturn_outside_the_typical_range_warns(emitted):
         publish(
             "milling:completed",
             mill.id,
-            {"batch": {"id": batch_id, "variety": "Sona", "paddyInputKg": 1000, "outturnPercent": outturn}},
+            payload(
+                "milling:completed",
+                batch={"id": batch_id, "variety": "Sona", "paddyInputKg": 1000, "outturnPercent": outturn},
+            ),
         )
     db.session.commit()
     rows = _stored(mill, "Unusual outturn")

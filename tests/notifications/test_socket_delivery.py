@@ -3,10 +3,10 @@
 import pytest
 
 from ricemill.auth.roles import Role
+from ricemill.dashboard import push as dashboard_push
 from ricemill.extensions import db, socketio
 from ricemill.notifications import service
-from ricemill.realtime import dashboard_push, dispatch
-from ricemill.realtime.outbox import publish
+from ricemill.realtime.outbox import dispatch, publish
 from tests.factories import make_mill, make_user, token_for
 
 

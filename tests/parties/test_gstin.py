@@ -1,6 +1,6 @@
 import pytest
 
-from ricemill.parties.gstin import check_character, gstin_error, state_code
+from ricemill.common.gstin import check_character, gstin_error, state_code
 
 # Published GSTINs of real firms (the format every GST portal example uses).
 VALID = ["27AAPFU0939F1ZV", "29AAGCB7383J1Z4", "24AAACC1206D1ZM"]

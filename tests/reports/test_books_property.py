@@ -15,7 +15,7 @@ from ricemill.extensions import db
 from ricemill.finance import service as finance
 from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.inventory.stock import apply_movement
-from ricemill.parties import service as parties
+from ricemill.ledgers import service as ledgers
 from ricemill.purchases import service as purchases
 from ricemill.reports import service as reports
 from ricemill.sales import service as sales
@@ -90,11 +90,11 @@ def test_every_ledger_closes_to_the_documents_sums(mill, users, operations, open
         date_from, date_to = (START + timedelta(days=d) for d in window)
         for party in farmers + buyers:
             moves = expected[party.id]
-            whole = parties.ledger(mill_id=mill.id, party_id=party.id)
+            whole = ledgers.ledger(mill_id=mill.id, party_id=party.id)
             total = party.opening_balance + sum((m for _, m in moves), Decimal(0))
-            assert whole["closing"] == total == parties.balance_of(party)
+            assert whole["closing"] == total == ledgers.balance_of(party)
             assert len(whole["entries"]) == len(moves)
-            part = parties.ledger(mill_id=mill.id, party_id=party.id, date_from=date_from, date_to=date_to)
+            part = ledgers.ledger(mill_id=mill.id, party_id=party.id, date_from=date_from, date_to=date_to)
             before = party.opening_balance + sum((m for d, m in moves if d < date_from), Decimal(0))
             inside = sum((m for d, m in moves if date_from <= d <= date_to), Decimal(0))
             assert part["opening"] == before

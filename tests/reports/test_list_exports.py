@@ -6,6 +6,7 @@ import io
 import pytest
 
 from ricemill.auth.roles import Role
+from ricemill.common.export import BOM, schema_columns
 from ricemill.extensions import db
 from ricemill.finance import service as finance
 from ricemill.finance.schemas import PaymentSchema, ReceiptSchema
@@ -16,7 +17,6 @@ from ricemill.inventory.types import Direction
 from ricemill.parties.schemas import PartySchema
 from ricemill.purchases import service as purchases
 from ricemill.purchases.schemas import PurchaseSchema
-from ricemill.reports.export import BOM, schema_columns
 from ricemill.sales import service as sales
 from ricemill.sales.schemas import SaleSchema
 from ricemill.staff import service as staff

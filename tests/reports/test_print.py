@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from ricemill.auth.roles import Role
+from ricemill.common.printing import gst_split, rupees_in_words
 from ricemill.extensions import db
 from ricemill.inventory.stock import apply_movement
-from ricemill.reports.printing import gst_split, rupees_in_words
 from tests.factories import auth_header, make_mill, make_user
 from tests.parties.authz import make_party
 from tests.purchases.authz import make_purchase

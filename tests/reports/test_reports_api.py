@@ -7,13 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
+from ricemill.common.export import BOM
 from ricemill.extensions import db
 from ricemill.finance import service as finance
 from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.inventory.stock import apply_movement
 from ricemill.milling import service as milling
 from ricemill.purchases import service as purchases
-from ricemill.reports.export import BOM
 from ricemill.sales import service as sales
 
 REPORTS = ["day-book", "stock-statement", "purchases", "sales", "milling"]

@@ -5,7 +5,7 @@ import pytest
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
-from ricemill.finance.service import amount_for as sale_amount
+from ricemill.finance.money import amount_for as sale_amount
 from ricemill.inventory.stock import apply_movement
 from ricemill.sales.models import Sale
 from tests.factories import make_mill, make_user

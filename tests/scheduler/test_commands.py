@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.inventory.models import Stock
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill, make_user
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -7,10 +7,12 @@ import types
 
 import pytest
 
+from ricemill.dashboard import push as dashboard_push
 from ricemill.extensions import db
-from ricemill.realtime import dashboard_push, emitter
 from ricemill.realtime.outbox import publish
+from ricemill.realtime.sockets import emitter
 from tests.factories import make_mill
+from tests.payloads import payload
 from tests.waiting import wait_until
 
 
@@ -60,7 +62,7 @@ def _worker_done():
 
 
 def _write(mill, commits):
-    publish("stock:updated", mill.id, {"stockType": "PADDY"})
+    publish("stock:updated", mill.id, payload("stock:updated"))
     db.session.commit()
     commits["n"] += 1
 
@@ -124,7 +126,7 @@ def test_zero_interval_pushes_at_once_in_the_caller(app, monkeypatch, pushes, co
 
 def test_a_rolled_back_write_pushes_nothing(app, pushes, commits):
     mill = make_mill()
-    publish("stock:updated", mill.id, {"stockType": "PADDY"})
+    publish("stock:updated", mill.id, payload("stock:updated"))
     db.session.rollback()
     db.session.commit()
     assert pushes == [] and commits["calls"] == 0
@@ -135,7 +137,7 @@ def test_nobody_listening_computes_nothing(app, monkeypatch, commits):
     monkeypatch.setitem(app.config, "SOCKETIO_MESSAGE_QUEUE", None)
     mill = make_mill()
     assert dashboard_push._has_listeners(app, str(mill.id)) is False
-    publish("stock:updated", mill.id, {"stockType": "PADDY"})
+    publish("stock:updated", mill.id, payload("stock:updated"))
     db.session.commit()
     assert commits["calls"] == 0
     monkeypatch.setitem(app.config, "SOCKETIO_MESSAGE_QUEUE", "redis://elsewhere")  # other processes may listen
@@ -145,7 +147,7 @@ def test_nobody_listening_computes_nothing(app, monkeypatch, commits):
 def test_the_real_dashboard_is_pushed(app, monkeypatch, pushes):
     get_dashboard = pytest.importorskip("ricemill.dashboard.service").get_dashboard
     mill = make_mill()
-    publish("stock:updated", mill.id, {"stockType": "PADDY"})
+    publish("stock:updated", mill.id, payload("stock:updated"))
     db.session.commit()
     [(_, mill_id, data)] = pushes
     assert mill_id == str(mill.id)

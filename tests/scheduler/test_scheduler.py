@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from ricemill import jobs as periodic
+from ricemill import scheduler as sched
 from ricemill.extensions import db
-from ricemill.realtime import scheduler as sched
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill
+from tests.payloads import payload
 from tests.waiting import wait_until
 
 
@@ -129,7 +131,7 @@ def test_a_job_commits_what_its_body_did_and_rolls_back_when_it_fails(app):
         def body():
             from ricemill.realtime.outbox import publish
 
-            publish("stock:updated", mill_id, {"stockType": "PADDY"})
+            publish("stock:updated", mill_id, payload("stock:updated"))
             if fail:
                 raise RuntimeError("boom")
 
@@ -193,7 +195,7 @@ def test_purge_removes_only_events_older_than_the_retention(app):
     )  # fmt: skip
     db.session.add_all([old, new])
     db.session.commit()
-    assert sched.purge_events_job(app) == 1
+    assert periodic.purge_events_job(app) == 1
     assert db.session.scalars(sa.select(MillEvent.seq).where(MillEvent.mill_id == mill.id)).all() == [2]
 
 
@@ -205,7 +207,7 @@ def test_the_stock_job_publishes_the_low_stocks(app):
         sa.update(Stock).where(Stock.mill_id == mill.id, Stock.stock_type == "RICE").values(min_stock_level=10)
     )
     db.session.commit()
-    assert sched.check_stock_job() >= 1
+    assert periodic.check_stock_job() >= 1
     db.session.commit()
     names = db.session.scalars(sa.select(MillEvent.name).where(MillEvent.mill_id == mill.id)).all()
     assert names == ["stock:low-alert"]
@@ -214,7 +216,7 @@ def test_the_stock_job_publishes_the_low_stocks(app):
 @pytest.mark.committed
 def test_the_relay_job_sends_what_a_crash_left_undispatched(app, monkeypatch):
     from ricemill.notifications.models import Notification
-    from ricemill.realtime import emitter
+    from ricemill.realtime.sockets import emitter
 
     sent = []
     for name in ("to_user", "to_mill", "to_admins", "broadcast", "to_mill_and_admins"):
@@ -230,7 +232,7 @@ def test_the_relay_job_sends_what_a_crash_left_undispatched(app, monkeypatch):
         db.session.commit()
         note_id = note.id
         db.session.remove()
-    assert sched.run_exclusively(app, "relay", lambda: sched.relay_job(app)) is True
+    assert sched.run_exclusively(app, "relay", lambda: periodic.relay_job(app)) is True
     assert ("notification", "Lost") in [(e, p.get("title")) for e, p in sent]
     assert "stock:updated" in [e for e, _ in sent]
     with app.app_context():

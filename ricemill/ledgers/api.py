@@ -5,10 +5,17 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.export import export, schema_columns
 from ..extensions import db
-from ..reports.export import export, schema_columns
+from ..parties import service as parties
+from ..parties.schemas import (
+    PartyLedgerQuerySchema,
+    PartyLedgerSchema,
+    PartyListQuerySchema,
+    PartySchema,
+    PartyUpdateSchema,
+)
 from . import service
-from .schemas import PartyLedgerQuerySchema, PartyLedgerSchema, PartyListQuerySchema, PartySchema, PartyUpdateSchema
 
 blp = Blueprint(
     "parties", __name__, url_prefix="/api/v1/mills", description="Parties: farmers, buyers, suppliers, agents"
@@ -53,7 +60,7 @@ def create_party(data, mill_id):
     (422 on `state`), and gives the state when none is. openingBalance: positive when the party
     owed the mill before it used ricemill, negative when the mill owed the party.
     """
-    party = service.create_party(mill=g.mill, data=data, actor=g.user)
+    party = parties.create_party(mill=g.mill, data=data, actor=g.user)
     db.session.commit()
     party.balance = service.balance_of(party)
     return created(party, "Party created")
@@ -64,7 +71,7 @@ def create_party(data, mill_id):
 @blp.response(200, envelope(PartySchema))
 def get_party(mill_id, party_id):
     """Get one party with its balance now."""
-    party = service.get_party(mill_id=mill_id, party_id=party_id)
+    party = parties.get_party(mill_id=mill_id, party_id=party_id)
     party.balance = service.balance_of(party)
     return ok(party)
 
@@ -75,7 +82,7 @@ def get_party(mill_id, party_id):
 @blp.response(200, envelope(PartySchema))
 def update_party(data, mill_id, party_id):
     """Update a party (its documents keep the name they were written with)."""
-    party = service.update_party(mill=g.mill, party_id=party_id, data=data, actor=g.user)
+    party = parties.update_party(mill=g.mill, party_id=party_id, data=data, actor=g.user)
     db.session.commit()
     party.balance = service.balance_of(party)
     return ok(party, "Party updated")

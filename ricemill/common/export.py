@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+import xlsxwriter
 from flask import Response, stream_with_context
+from marshmallow import validate
+
+from ..extensions import db
+from .text import Str
 
 BOM = "\ufeff"
 FORMATS = ("json", "csv", "xlsx")
@@ -90,8 +95,6 @@ def csv_response(name: str, columns: list[Column], rows: Iterable[dict]) -> Resp
 
 
 def xlsx_response(name: str, columns: list[Column], rows: Iterable[dict], title: str | None = None) -> Response:
-    import xlsxwriter
-
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response generator
     workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     sheet = workbook.add_worksheet((title or name)[:31])
@@ -140,8 +143,6 @@ def export(fmt: str, name: str, columns: list[Column], rows: Iterable[dict]) -> 
 
 def stream_models(stmt, to_row: Callable[[object], dict], batch: int = 500):
     """Rows of a select, fetched `batch` at a time through a server-side cursor."""
-    from ..extensions import db
-
     result = db.session.execute(stmt.execution_options(yield_per=batch))
     for item in result.scalars():
         yield to_row(item)
@@ -175,8 +176,4 @@ def export_list(fmt: str, name: str, stmt, schema) -> Response:
 
 def format_field():
     """The `format` query argument of an exportable list."""
-    from marshmallow import validate
-
-    from ..common.text import Str
-
     return Str(load_default="json", validate=validate.OneOf(FORMATS))

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_currency
 from num2words import num2words
 
-from ..parties.gstin import STATE_CODES
+from .gstin import STATE_CODES
 
 HSN_RICE = "1006"
 PAISE = Decimal("0.01")

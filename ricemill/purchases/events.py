@@ -1,0 +1,70 @@
+"""The purchase events: their payload contracts and the one place that publishes them (docs/realtime.md)."""
+
+from marshmallow import fields
+
+from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
+from ..realtime.outbox import publish
+from .models import PaddyPurchase
+from .schemas import PurchaseSchema
+
+_PURCHASE = "the purchase, as GET .../paddy-purchases/{id} returns it"
+
+
+@server_event(E["PURCHASE_CREATED"])
+class PurchaseCreatedPayload(MillEventPayload):
+    purchase = document_field(_PURCHASE)
+    createdBy = actor_field()  # noqa: N815
+
+
+@server_event(E["PURCHASE_UPDATED"])
+class PurchaseUpdatedPayload(MillEventPayload):
+    purchase = document_field(_PURCHASE)
+    updatedBy = actor_field("the user who changed it (a payment against it too)")  # noqa: N815
+
+
+@server_event(E["PURCHASE_DELETED"])
+class PurchaseDeletedPayload(MillEventPayload):
+    purchaseId = fields.String(required=True)  # noqa: N815
+    deletedBy = actor_field()  # noqa: N815
+
+
+def purchase_dict(purchase: PaddyPurchase) -> dict:
+    """The REST representation, also the event payload's `purchase`."""
+    return PurchaseSchema().dump(purchase)
+
+
+def _entity(purchase: PaddyPurchase) -> dict:
+    return {"type": "purchase", "id": str(purchase.id)}
+
+
+def publish_purchase_created(purchase: PaddyPurchase, actor, summary: str) -> None:
+    publish(
+        E["PURCHASE_CREATED"],
+        purchase.mill_id,
+        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity=_entity(purchase),
+    )
+
+
+def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
+    publish(
+        E["PURCHASE_UPDATED"],
+        purchase.mill_id,
+        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity=_entity(purchase),
+    )
+
+
+def publish_purchase_deleted(purchase: PaddyPurchase, actor, summary: str) -> None:
+    publish(
+        E["PURCHASE_DELETED"],
+        purchase.mill_id,
+        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity=_entity(purchase),
+    )
