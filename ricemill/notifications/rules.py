@@ -148,6 +148,9 @@ def notifications_for(events) -> list[tuple]:
             continue
         rule = PER_EVENT.get(item.name)
         notification = rule(item.payload) if rule else None
+        if notification is not None and (item.actor or {}).get("id"):
+            # the pages toast others' writes, not the author's own (it already saw its form's answer)
+            notification["data"] = {**(notification.get("data") or {}), "actorId": item.actor["id"]}
         if notification is not None:
             out.append((item.mill_id, notification))
     return [(mill_id, _low_stock(n) if isinstance(n, list) else n) for mill_id, n in out]

@@ -52,7 +52,7 @@ def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_messag
     db.session.commit()
     [row] = _stored(mill)
     assert (row.type, row.title, row.message, row.data) == (
-        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-1"},
+        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-1", "actorId": str(ravi.id)},
     )  # fmt: skip
     assert _recipients(row) == {ravi.id, owner.id}
     assert _stored(other) == [] and stranger.id not in _recipients(row)
@@ -60,7 +60,7 @@ def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_messag
     assert fn == "to_mill" and str(room) == str(mill.id)
     assert {k: payload[k] for k in ("type", "title", "message", "data")} == {
         "type": "success", "title": "New Purchase", "message": "Ravi created a new purchase",
-        "data": {"purchaseId": "p-1"},
+        "data": {"purchaseId": "p-1", "actorId": str(ravi.id)},  # the pages toast it for everyone but Ravi
     }  # fmt: skip
 
 

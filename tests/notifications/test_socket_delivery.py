@@ -52,7 +52,7 @@ def test_a_committed_purchase_reaches_its_mill_as_event_notification_and_dashboa
     assert got["purchase:created"][0]["purchase"] == {"id": "p-9"}
     [note] = got["notification"]
     assert (note["type"], note["title"], note["message"], note["data"]) == (
-        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-9"},
+        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-9", "actorId": str(ravi.id)},
     )  # fmt: skip
     assert note["id"] and note["createdAt"]
     [stats] = got["dashboard:stats"]  # interval 0 in the testing config: at once
