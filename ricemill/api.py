@@ -3,6 +3,7 @@
 from flask_smorest import Api
 
 from .common.errors import handle_http_exception
+from .common.writes import install_write_path
 
 
 class RicemillApi(Api):
@@ -43,3 +44,4 @@ def register_blueprints(app) -> None:
     for blp in blueprints():
         api.register_blueprint(blp)
     app.extensions["ricemill_api"] = api
+    install_write_path(app)  # the write routes: Idempotency-Key, answer built before the one commit

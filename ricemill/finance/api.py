@@ -5,7 +5,6 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.export import export_list
-from ..extensions import db
 from . import service
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
 
@@ -41,7 +40,6 @@ def create_payment(data, mill_id):
     farmer or buyer. A RECEIVED payment issues a receipt with the mill's next receipt number.
     """
     payment = service.create_payment(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(payment, "Payment recorded")
 
 

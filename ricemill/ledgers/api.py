@@ -61,7 +61,6 @@ def create_party(data, mill_id):
     owed the mill before it used ricemill, negative when the mill owed the party.
     """
     party = parties.create_party(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     party.balance = service.balance_of(party)
     return created(party, "Party created")
 
@@ -83,7 +82,6 @@ def get_party(mill_id, party_id):
 def update_party(data, mill_id, party_id):
     """Update a party (its documents keep the name they were written with)."""
     party = parties.update_party(mill=g.mill, party_id=party_id, data=data, actor=g.user)
-    db.session.commit()
     party.balance = service.balance_of(party)
     return ok(party, "Party updated")
 

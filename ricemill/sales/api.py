@@ -5,7 +5,6 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.export import export_list
-from ..extensions import db
 from . import service
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
 
@@ -39,7 +38,6 @@ def create_sale(data, mill_id):
     sale the mill's next invoice number. The server computes the amount.
     """
     sale = service.create_sale(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(sale, "Sale created")
 
 
@@ -62,7 +60,6 @@ def update_sale(data, mill_id, sale_id):
     below what has already been received (409). The invoice number stays.
     """
     sale = service.update_sale(mill=g.mill, sale_id=sale_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(sale, "Sale updated")
 
 
@@ -72,5 +69,4 @@ def update_sale(data, mill_id, sale_id):
 def delete_sale(mill_id, sale_id):
     """Delete a sale and put its goods back in stock. Refused (409) when it has payments."""
     service.delete_sale(mill=g.mill, sale_id=sale_id, actor=g.user)
-    db.session.commit()
     return ok(None, "Sale deleted")
