@@ -301,3 +301,19 @@ def test_an_error_in_teardown_is_a_503_envelope_and_a_retry_with_the_key_gets_th
     with app.app_context():
         assert _purchases(mill_id) == 1
         db.session.remove()
+
+
+def test_openapi_names_the_key_on_every_write_and_only_there(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    assert spec["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
+    writes = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":  # the path's own parameters, not an operation
+                continue
+            keyed = ref in operation.get("parameters", [])
+            write = method in ("post", "put", "patch", "delete") and not path.startswith("/api/v1/auth/")
+            assert keyed == write, (method, path)
+            writes += write
+    assert writes > 20
