@@ -159,6 +159,10 @@ def list_payments(*, mill_id, query: dict) -> tuple[list[Payment], dict]:
         query,
         filters=_PAYMENT_FILTERS,
         sort=(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc()),
+        sums={
+            "received": lambda c: db.case((c.direction == PaymentDirection.RECEIVED, c.amount), else_=0),
+            "made": lambda c: db.case((c.direction == PaymentDirection.MADE, c.amount), else_=0),
+        },
     )
 
 

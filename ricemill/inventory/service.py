@@ -138,6 +138,7 @@ def list_goods(*, mill, direction: Direction, query: dict) -> tuple[list[GoodsMo
         query,
         filters=_GOODS_FILTERS,
         sort=(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id),
+        sums={"quantityKg": lambda c: c.quantity_kg},
     )
 
 

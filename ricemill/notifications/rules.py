@@ -27,8 +27,8 @@ one line of title, one line of text naming the party and the amount.
 
 `data` carries the machine fields: the document's id (`purchaseId`, `saleId`, `paymentId`, `batchId`,
 `staffId`; `stocks` for low stock), `entity: {type, id}` (as `activity:new` has it), `url` (the page
-that shows the document; `?open=<id>` asks that page to open it) and `actor: {id, name}` (who did
-it, so that a page need not toast its own user's write; none for low stock).
+that shows the document; `?id=<id>` asks that page to open it) and `actorId` (who did it, so that
+a page need not toast its own user's write; none for low stock).
 
 Everything goes to the mill (`send_to_mill`). Updates, deletions, stock movements, inward/outward,
 receipts, attendance and `staff:joined` are in the activity feed already and notify nobody: a
@@ -46,7 +46,7 @@ from . import service
 
 TYPICAL_OUTTURN = (Decimal("64"), Decimal("72"))
 
-# The page that shows each kind of document (web/pages.py, web/documents.py); `?open=<id>` asks it
+# The page that shows each kind of document (web/pages.py, web/documents.py); `?id=<id>` asks it
 # to open that one. The notifications layer cannot import the web layer, so the paths are here.
 _PAGES = {
     "purchase": "/documents/purchases",
@@ -63,13 +63,11 @@ def _actor(payload: dict, key: str) -> dict:
     return payload[key]
 
 
-def _link(kind: str, doc_id, actor: dict | None = None, **machine) -> dict:
-    """The notification's `data`: the machine fields, the entity, the page to open and who did it."""
-    url = _PAGES[kind] + (f"?open={doc_id}" if doc_id and kind not in ("batch", "stock") else "")
-    data = {**machine, "entity": {"type": kind, "id": str(doc_id) if doc_id is not None else None}, "url": url}
-    if actor is not None:
-        data["actor"] = {"id": actor.get("id"), "name": actor.get("name")}
-    return data
+def _link(kind: str, doc_id, **machine) -> dict:
+    """The notification's `data`: the machine fields, the entity and the page to open (the author's
+    `actorId` is added for every rule in `notifications_for`)."""
+    url = _PAGES[kind] + (f"?id={doc_id}" if doc_id and kind not in ("batch", "stock") else "")
+    return {**machine, "entity": {"type": kind, "id": str(doc_id) if doc_id is not None else None}, "url": url}
 
 
 def _purchase_created(p: dict) -> dict:
@@ -80,7 +78,7 @@ def _purchase_created(p: dict) -> dict:
         "type": "success",
         "title": "New purchase",
         "message": f"Purchase from {farmer}: {amount} for {weight} of paddy, by {actor['name']}",
-        "data": _link("purchase", purchase["id"], actor, purchaseId=purchase["id"]),
+        "data": _link("purchase", purchase["id"], purchaseId=purchase["id"]),
     }
 
 
@@ -94,7 +92,7 @@ def _sale_created(p: dict) -> dict:
         "title": "New sale",
         "message": f"Sale to {buyer}: {amount} for {weight} of {words.label(sale.get('stockType'))}{invoice},"
         f" by {actor['name']}",
-        "data": _link("sale", sale["id"], actor, saleId=sale["id"]),
+        "data": _link("sale", sale["id"], saleId=sale["id"]),
     }
 
 
@@ -105,7 +103,7 @@ def _payment_received(p: dict) -> dict:
         "title": "Payment received",
         "message": f"Payment from {payment.get('partyName') or 'a buyer'}: {words.money(payment.get('amount') or 0)}"
         f" ({words.label(payment.get('mode'))}), received by {actor['name']}",
-        "data": _link("payment", payment.get("id"), actor, paymentId=payment.get("id")),
+        "data": _link("payment", payment.get("id"), paymentId=payment.get("id")),
     }
 
 
@@ -116,7 +114,7 @@ def _payment_made(p: dict) -> dict:
         "title": "Payment made",
         "message": f"Payment to {payment.get('partyName') or 'a supplier'}: {words.money(payment.get('amount') or 0)}"
         f" ({words.label(payment.get('mode'))}), paid by {actor['name']}",
-        "data": _link("payment", payment.get("id"), actor, paymentId=payment.get("id")),
+        "data": _link("payment", payment.get("id"), paymentId=payment.get("id")),
     }
 
 
@@ -134,9 +132,7 @@ def _milling_completed(p: dict) -> dict | None:
         "title": "Unusual outturn",
         "message": f"Batch of {words.kg_q(batch.get('paddyInputKg') or 0)} of {batch.get('variety') or 'paddy'}"
         f" gave {words.percent(outturn)} rice (typical {low}–{high}%)",
-        "data": _link(
-            "batch", batch.get("id"), _actor(p, "completedBy"), batchId=batch.get("id"), outturnPercent=float(outturn)
-        ),
+        "data": _link("batch", batch.get("id"), batchId=batch.get("id"), outturnPercent=float(outturn)),
     }
 
 
@@ -146,7 +142,7 @@ def _staff_left(p: dict) -> dict:
         "type": "info",
         "title": "Staff left",
         "message": f"{staff.get('name') or 'A staff member'} left the mill (recorded by {actor['name']})",
-        "data": _link("staff", staff.get("id"), actor, staffId=staff.get("id")),
+        "data": _link("staff", staff.get("id"), staffId=staff.get("id")),
     }
 
 
@@ -185,6 +181,9 @@ def notifications_for(events) -> list[tuple]:
             continue
         rule = PER_EVENT.get(item.name)
         notification = rule(item.payload) if rule else None
+        if notification is not None and (item.actor or {}).get("id"):
+            # the pages toast others' writes, not the author's own (it already saw its form's answer)
+            notification["data"] = {**(notification.get("data") or {}), "actorId": item.actor["id"]}
         if notification is not None:
             out.append((item.mill_id, notification))
     return [(mill_id, _low_stock(n) if isinstance(n, list) else n) for mill_id, n in out]

@@ -165,4 +165,5 @@ def list_purchases(*, mill_id, query: dict) -> tuple[list[PaddyPurchase], dict]:
         query,
         filters=_LIST_FILTERS,
         sort=(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc()),
+        sums={"netWeightKg": lambda c: c.net_weight_kg, "amount": lambda c: c.amount},
     )

@@ -143,4 +143,5 @@ def list_sales(*, mill_id, query: dict) -> tuple[list[Sale], dict]:
         query,
         filters=_LIST_FILTERS,
         sort=(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc()),
+        sums={"quantityKg": lambda c: c.quantity_kg, "amount": lambda c: c.amount},
     )

@@ -112,7 +112,10 @@ def test_lists_filter_and_page_newest_first(client, mill, headers):
         return [i["date"] for i in response.get_json()["data"]], response.get_json()["meta"]
 
     assert dates("")[0] == ["2026-11-07", "2026-11-05", "2026-11-03", "2026-11-01"]
-    assert dates("?perPage=2&page=2") == (["2026-11-03", "2026-11-01"], {"page": 2, "perPage": 2, "total": 4})
+    assert dates("?perPage=2&page=2") == (
+        ["2026-11-03", "2026-11-01"],
+        {"page": 2, "perPage": 2, "total": 4, "totals": {"quantityKg": 40.0}},
+    )
     assert dates("?stockType=RICE")[0] == ["2026-11-03", "2026-11-01"]
     assert dates("?partyName=SURESH")[0] == ["2026-11-03", "2026-11-01"]
     assert dates("?partyName=%25_")[0] == ["2026-11-07"]  # % and _ are literal, not wildcards
