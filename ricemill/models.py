@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic's autogenerate) sees all tables."""
 
 from .auth.models import LoginAttempt, RefreshToken, RevokedToken, User
+from .common.idempotency import IdempotencyKey
 from .finance.models import Payment, Receipt
 from .inventory.models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from .milling.models import MillingBatch
@@ -13,6 +14,7 @@ from .staff.models import Attendance, Staff
 
 __all__ = [
     "Attendance", "GoodsMovement", "LoginAttempt", "Mill", "MillEvent", "MillSequence", "MillingBatch",
+    "IdempotencyKey",
     "Notification", "NotificationRecipient", "PaddyPurchase", "Payment", "Receipt", "RefreshToken",
     "RevokedToken", "Sale", "Staff", "Stock", "StockAdjustment", "StockLedgerEntry", "User",
 ]  # fmt: skip
