@@ -7,6 +7,7 @@ the same transaction, so a refused payment writes nothing and consumes no number
 
 from decimal import Decimal
 
+from ..common import words
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
@@ -22,6 +23,10 @@ from .models import Payment, Receipt
 from .money import payment_status_for, rupees, rupees_text
 from .types import PaymentDirection, PaymentMode
 
+# The schema says the same (finance/schemas.py): one wording, whoever checks first.
+PURCHASE_PAID_BY_MADE = "A purchase is paid with a payment made to the farmer, for that purchase alone."
+SALE_PAID_BY_RECEIVED = "A sale is paid with a payment received from the buyer."
+
 
 def _pay_document(document, amount: Decimal) -> None:
     """Add `amount` to a locked purchase or sale; 409 when it is more than the balance."""
@@ -29,7 +34,7 @@ def _pay_document(document, amount: Decimal) -> None:
     if amount > balance:
         raise Conflict(
             f"A payment of {rupees_text(amount)} is more than the balance of {rupees_text(balance)}",
-            errors=[{"field": "amount", "message": f"At most {balance}"}],
+            errors=[{"field": "amount", "message": words.at_most_money(balance), "maximum": float(balance)}],
         )
     document.paid_amount = document.paid_amount + amount
     document.payment_status = payment_status_for(amount=document.amount, paid=document.paid_amount)
@@ -42,9 +47,9 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     amount = rupees(data["amount"])
     # Checked again here (not only by the schema) so that every caller, the demo seed too, obeys it.
     if data.get("purchase_id") and (data.get("sale_id") or direction != PaymentDirection.MADE):
-        raise Invalid(errors=[{"field": "purchaseId", "message": "Only a MADE payment, and not with a saleId."}])
+        raise Invalid(errors=[{"field": "purchaseId", "message": PURCHASE_PAID_BY_MADE}])
     if data.get("sale_id") and direction != PaymentDirection.RECEIVED:
-        raise Invalid(errors=[{"field": "saleId", "message": "Only a RECEIVED payment."}])
+        raise Invalid(errors=[{"field": "saleId", "message": SALE_PAID_BY_RECEIVED}])
     party_name = (data.get("party_name") or "").strip()
     purchase = sale = None
     if data.get("purchase_id"):
@@ -78,12 +83,14 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     db.session.flush()
     if direction == PaymentDirection.RECEIVED:
         publish_payment_received(
-            payment, actor, f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})"
+            payment,
+            actor,
+            f"{actor.name} received {rupees_text(amount)} from {party_name} ({words.label(payment.mode)})",
         )
         _issue_receipt(payment, actor)
     else:
         publish_payment_made(
-            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})"
+            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({words.label(payment.mode)})"
         )
     # The document's paid amount changed: live lists refresh from its updated event.
     if purchase is not None:
@@ -91,7 +98,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_purchase_updated(
             purchase,
             actor,
-            f"Purchase from {purchase.farmer_name} is {purchase.payment_status}:"
+            f"Purchase from {purchase.farmer_name} is {words.lower_label(purchase.payment_status)}:"
             f" {rupees_text(purchase.paid_amount)} of {rupees_text(purchase.amount)} paid",
         )
     if sale is not None:
@@ -99,7 +106,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_sale_updated(
             sale,
             actor,
-            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {sale.payment_status}:"
+            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {words.lower_label(sale.payment_status)}:"
             f" {rupees_text(sale.paid_amount)} of {rupees_text(sale.amount)} received",
         )
     return payment

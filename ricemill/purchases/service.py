@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
@@ -91,7 +91,10 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     publish_purchase_created(
         purchase,
         actor,
-        (f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
+        (
+            f"{actor.name} recorded a purchase of {words.kg_q(purchase.net_weight_kg)} from {purchase.farmer_name}"
+            f" for {words.money(purchase.amount)}"
+        ),
     )
     return purchase
 
@@ -174,7 +177,7 @@ def delete_purchase(*, mill, purchase_id, actor) -> None:
     publish_purchase_deleted(
         purchase,
         actor,
-        (f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"),
+        (f"{actor.name} deleted the purchase of {words.kg_q(purchase.net_weight_kg)} from {purchase.farmer_name}"),
     )
 
 

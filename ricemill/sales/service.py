@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
@@ -80,8 +80,8 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
         sale,
         actor,
         (
-            f"{actor.name} sold {kg_text(sale.quantity_kg)} kg of {sale.stock_type.value} to {sale.buyer_name}"
-            f" (invoice {sale.invoice_no})"
+            f"{actor.name} sold {words.kg_q(sale.quantity_kg)} of {words.label(sale.stock_type)} to {sale.buyer_name}"
+            f" for {words.money(sale.amount)} (invoice {sale.invoice_no})"
         ),
     )
     return sale
