@@ -5,6 +5,7 @@ import uuid
 from ..common.errors import error_envelope
 from ..extensions import db, jwt
 from .models import User
+from .stamp import stamp_matches
 
 
 def register_jwt_callbacks() -> None:
@@ -16,6 +17,8 @@ def register_jwt_callbacks() -> None:
             return None
         if user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
             return None
+        if payload.get("type") == "access" and not stamp_matches(user, payload):
+            return None  # issued before a password change: that session is over
         return user
 
     @jwt.token_in_blocklist_loader

@@ -71,7 +71,9 @@ def _clear_failures(email: str) -> None:
 
 
 def _claims(user: User) -> dict:
-    return {"role": str(user.role), "millId": str(user.mill_id) if user.mill_id else None}
+    from .stamp import CLAIM, password_stamp
+
+    return {"role": str(user.role), "millId": str(user.mill_id) if user.mill_id else None, CLAIM: password_stamp(user)}
 
 
 def issue_tokens(user: User, family: str | None = None) -> dict:

@@ -45,11 +45,11 @@ class MillCreateSchema(CamelSchema):
     address = Text(300, allow_none=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)
-    admin = fields.Nested(FirstAdminSchema)
+    admin = fields.Nested(FirstAdminSchema, required=True)  # a mill nobody can run is never made
 
 
 class MillUpdateSchema(CamelSchema):
-    name = Text(120, required=False)
+    name = fields.String(validate=validate.Length(min=1, max=120))  # optional, never emptied
     address = Text(300, allow_none=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)

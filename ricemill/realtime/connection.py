@@ -20,6 +20,7 @@ from ..auth.access import user_can_access_mill
 from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.service import is_access_token_revoked
+from ..auth.stamp import stamp_matches
 from ..extensions import db, socketio
 from . import emitter, platform, registry
 from .events import SERVER_EVENTS
@@ -79,6 +80,8 @@ def authenticate(auth) -> tuple[User, dict]:
         raise Refusal(INVALID_TOKEN) from None
     if user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
         raise Refusal(USER_INACTIVE)
+    if not stamp_matches(user, claims):
+        raise Refusal(INVALID_TOKEN)  # issued before a password change
     return user, claims
 
 

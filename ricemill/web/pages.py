@@ -23,7 +23,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from ..auth import service as auth_service
-from ..auth.roles import Role, role_allows
+from ..auth.roles import Permission, Role, role_allows
 from ..common.errors import DomainError
 from ..extensions import db
 from .documents import DOCUMENTS
@@ -89,7 +89,7 @@ def _page_mill(user):
         return None
 
 
-_PLATFORM_PAGES = {"admin", "notifications"}
+_PLATFORM_PAGES = {"admin", "notifications", "account"}
 
 
 @bp.app_context_processor
@@ -103,8 +103,6 @@ def _page_context():
         return url_for(endpoint, **values)
 
     def can(permission: str) -> bool:
-        from ..auth.roles import Permission
-
         user = g.get("user")
         return bool(user) and role_allows(user.role, Permission[permission])
 
@@ -288,3 +286,30 @@ def admin():
     if g.user.role != Role.SUPER_ADMIN:
         return _render("error.html", message="Only the platform admin can open this page"), 403
     return _render("admin.html", page="admin")
+
+
+# --- the mill's users and settings, one's own account -------------------------------------------
+
+
+def _mill_admin_page(template: str, page: str):
+    if not role_allows(g.user.role, Permission.MANAGE_MILL):
+        return _render("error.html", message="Only the mill's admin can open this page"), 403
+    return _render(template, page=page)
+
+
+@bp.get("/users")
+@_page
+def users():
+    return _mill_admin_page("users.html", "users")
+
+
+@bp.get("/settings")
+@_page
+def settings():
+    return _mill_admin_page("settings.html", "settings")
+
+
+@bp.get("/account")
+@_page
+def account():
+    return _render("account.html", page="account")
