@@ -1,6 +1,12 @@
 """Development entry: `python app.py` serves HTTP and Socket.IO on eventlet."""
 
-import eventlet
+import warnings
+
+# eventlet is the async mode this stack is built on (README, Dependencies); its deprecation notice
+# would greet every start with nine lines nobody can act on.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 # First, before anything imports socket or threading. This also makes psycopg2 cooperative
 # (eventlet's psycopg patcher), so a query waiting on a lock never blocks the process:
@@ -8,27 +14,46 @@ import eventlet
 eventlet.monkey_patch()
 
 import logging  # noqa: E402
+import signal  # noqa: E402
 
 from ricemill import create_app  # noqa: E402
 from ricemill.extensions import socketio  # noqa: E402
 from ricemill.realtime.dispatch import relay_at_start  # noqa: E402
-from ricemill.realtime.scheduler import start_scheduler_if_configured  # noqa: E402
+from ricemill.realtime.scheduler import start_scheduler_if_configured, stop_scheduler  # noqa: E402
 
 app = create_app()
 log = logging.getLogger("ricemill.server")
 
 
+def _exit_on_sigterm(signum, frame):
+    # SIGTERM (systemd, docker, kill) ends the process like Ctrl-C does: through SystemExit, so the
+    # atexit handlers run and the embedded PostgreSQL stops when its last user exits.
+    raise SystemExit(0)
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - only for display
+    return f"http://{shown}:{port}"
+
+
 def main() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start_scheduler_if_configured(app)
     # Events a crash left undispatched go out once at start too, even where no scheduler runs.
     socketio.start_background_task(relay_at_start, app)
     log.info("Server running on port %s", port)
     log.info("Socket.io server ready")
     log.info("Environment: %s", app.config["ENV_NAME"])
-    socketio.run(
-        app, host=host, port=port, use_reloader=False, log_output=False, max_size=app.config["MAX_CONNECTIONS"]
-    )
+    log.info("ricemill is running on %s (Ctrl-C to stop)", _url(host, port))  # the last line: where to go
+    try:
+        socketio.run(
+            app, host=host, port=port, use_reloader=False, log_output=False, max_size=app.config["MAX_CONNECTIONS"]
+        )
+    finally:
+        # the scheduler's worker threads would otherwise keep the interpreter from exiting, and the
+        # atexit handlers (the embedded PostgreSQL's stop among them) from running
+        stop_scheduler()
 
 
 if __name__ == "__main__":
