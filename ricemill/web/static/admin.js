@@ -51,7 +51,8 @@
   window.RM.adminSocket = adminSocket;
 
   RM.bindForm(document.getElementById('mill-form'), {
-    submit: (data) => RM.api('/mills', { method: 'POST', body: data }),
+    // an empty admin when none was typed: the server then names each missing starred field
+    submit: (data) => RM.api('/mills', { method: 'POST', body: { admin: {}, ...data } }),
     done: loadMills,
   });
   RM.bindForm(document.getElementById('broadcast-form'), {
