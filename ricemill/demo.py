@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from .auth import service as auth_service
 from .auth.models import User
 from .auth.roles import Role
+from .common.constants import KG
 from .extensions import db
+from .finance.types import PaymentMode
 from .mills import service as mill_service
 from .mills.models import Mill
 from .purchases.models import PaddyPurchase
@@ -94,11 +96,11 @@ _STAFF = [
     ("Anjaiah", "Weighbridge clerk", 650), ("Yellaiah", "Loader", 550), ("Buchamma", "Cleaner", 500),
     ("Raju", "Driver", 700), ("Mahesh", "Loader", 550),
 ]  # fmt: skip
-_MODES = ["CASH", "BANK", "UPI", "CHEQUE"]
+_MODES = PaymentMode.values()
 
 
 def _kg(value) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.001"))
+    return Decimal(value).quantize(KG)
 
 
 class _MonthSeeder:

@@ -1,11 +1,12 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.schemas import CamelSchema
+from ..common.text import Str
 
 
 class PasswordChangeSchema(CamelSchema):
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    current_password = Str(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    new_password = Str(required=True, load_only=True, validate=validate.Length(min=10, max=200))
 
     @validates_schema
     def _differs(self, data, **kwargs):
@@ -16,5 +17,5 @@ class PasswordChangeSchema(CamelSchema):
 class PasswordChangedSchema(CamelSchema):
     """Bearer clients get their new pair here; the pages get it as cookies instead."""
 
-    access_token = fields.String()
-    refresh_token = fields.String()
+    access_token = fields.String(dump_only=True)
+    refresh_token = fields.String(dump_only=True)

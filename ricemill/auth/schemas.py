@@ -1,18 +1,19 @@
 from marshmallow import fields, validate
 
 from ..common.schemas import CamelSchema, Text
+from ..common.text import Email, Str
 from .roles import Role
 
 MILL_ROLES = [Role.MILL_ADMIN.value, Role.MANAGER.value, Role.OPERATOR.value]
 
 
 class LoginSchema(CamelSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = Email(required=True, validate=validate.Length(max=254))
+    password = Str(required=True, validate=validate.Length(min=1, max=200))
 
 
 class LogoutSchema(CamelSchema):
-    refresh_token = fields.String(validate=validate.Length(max=4096))
+    refresh_token = Str(validate=validate.Length(max=4096))
 
 
 class UserSchema(CamelSchema):
@@ -28,8 +29,8 @@ class UserSchema(CamelSchema):
 
 
 class TokensSchema(CamelSchema):
-    access_token = fields.String()
-    refresh_token = fields.String()
+    access_token = fields.String(dump_only=True)
+    refresh_token = fields.String(dump_only=True)
 
 
 class LoginResultSchema(TokensSchema):
@@ -39,17 +40,17 @@ class LoginResultSchema(TokensSchema):
 class UserCreateSchema(CamelSchema):
     """A mill user. `role` is one of the mill roles (never SUPER_ADMIN); the mill comes from the URL."""
 
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True, validate=validate.Length(max=254))
     name = Text(120, required=True)
     phone = Text(20, allow_none=True)
-    role = fields.String(required=True, validate=validate.OneOf(MILL_ROLES))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    role = Str(required=True, validate=validate.OneOf(MILL_ROLES))
+    password = Str(required=True, load_only=True, validate=validate.Length(min=10, max=200))
 
 
 class UserUpdateSchema(CamelSchema):
-    email = fields.Email(validate=validate.Length(max=254))
+    email = Email(validate=validate.Length(max=254))
     name = Text(120, required=False)
     phone = Text(20, allow_none=True)
-    role = fields.String(validate=validate.OneOf(MILL_ROLES))
+    role = Str(validate=validate.OneOf(MILL_ROLES))
     is_active = fields.Boolean()
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+    password = Str(load_only=True, validate=validate.Length(min=10, max=200))

@@ -2,7 +2,10 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .dates import check_date_range
+from .text import Str, follows_text_rule
 
 
 def camelcase(name: str) -> str:
@@ -11,13 +14,24 @@ def camelcase(name: str) -> str:
 
 
 class CamelSchema(Schema):
-    """snake_case attributes, camelCase JSON keys; unknown keys raise (422)."""
+    """snake_case attributes, camelCase JSON keys; unknown keys raise (422).
+
+    Text that is loaded goes through `common.text.Str` (the text rule): a plain `fields.String`
+    taking input is a programming error, refused when the schema is first built.
+    """
+
+    TYPE_MAPPING = {**Schema.TYPE_MAPPING, str: Str}
 
     class Meta:
         unknown = RAISE
         ordered = True
 
     def on_bind_field(self, field_name, field_obj):
+        if not follows_text_rule(field_obj):
+            raise TypeError(
+                f"{type(self).__name__}.{field_name}: input text must be a common.text.Str (Text, Name, ...), "
+                "not a plain fields.String"
+            )
         field_obj.data_key = camelcase(field_obj.data_key or field_name)
 
 
@@ -56,9 +70,10 @@ def Money(**kwargs) -> Quantity:  # noqa: N802
     return Quantity(2, **kwargs)
 
 
-def Text(max_length: int = 200, *, required: bool = False, **kwargs) -> fields.String:  # noqa: N802
-    validators = [validate.Length(min=1 if required else 0, max=max_length)]
-    return fields.String(required=required, validate=validators, **kwargs)
+def Text(max_length: int = 200, *, required: bool = False, multiline: bool = False, **kwargs) -> Str:  # noqa: N802
+    """Free text under the text rule, at most `max_length` characters (the column's String(n))."""
+    validators = [validate.Length(min=1 if required else 0, max=max_length), *(kwargs.pop("validate", None) or [])]
+    return Str(required=required, multiline=multiline, validate=validators, **kwargs)
 
 
 class PageQuerySchema(CamelSchema):
@@ -67,5 +82,11 @@ class PageQuerySchema(CamelSchema):
 
 
 class DateRangeQuerySchema(PageQuerySchema):
+    """page, perPage, dateFrom, dateTo (inclusive); dateFrom after dateTo is a 422 on every list."""
+
     date_from = fields.Date()
     date_to = fields.Date()
+
+    @validates_schema
+    def _ordered_range(self, data, **kwargs):
+        check_date_range(data)

@@ -1,15 +1,11 @@
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
 from ..extensions import db
 from . import service
-from .models import Payment, Receipt
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
 
 blp = Blueprint(
@@ -26,13 +22,7 @@ def list_payments(query, mill_id):
 
     Filters: dateFrom/dateTo (payment date, inclusive), direction, mode, purchaseId, saleId.
     """
-    stmt = sa.select(Payment).where(Payment.mill_id == mill_id)
-    stmt = within_dates(stmt, Payment.payment_date, query)
-    for key in ("direction", "mode", "purchase_id", "sale_id"):
-        if key in query:
-            stmt = stmt.where(getattr(Payment, key) == query[key])
-    stmt = stmt.order_by(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc())
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_payments(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 
@@ -69,14 +59,7 @@ def list_receipts(query, mill_id):
 
     Filters: dateFrom/dateTo (receipt date, inclusive), partyName (contains, any case), paymentId.
     """
-    stmt = sa.select(Receipt).where(Receipt.mill_id == mill_id)
-    stmt = within_dates(stmt, Receipt.receipt_date, query)
-    if query.get("party_name"):
-        stmt = stmt.where(contains(Receipt.party_name, query["party_name"]))
-    if "payment_id" in query:
-        stmt = stmt.where(Receipt.payment_id == query["payment_id"])
-    stmt = stmt.order_by(Receipt.receipt_no.desc())
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_receipts(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 

@@ -2,8 +2,9 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..common.dates import sane_date
+from ..common.fields import Name
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
-from ..purchases.schemas import Name, check_date_range, sane_date
 from .types import PaymentDirection, PaymentMode
 
 MAX_PAYMENT = 1_000_000_000  # 100 crore rupees: far above any single payment of a mill
@@ -20,7 +21,7 @@ class PaymentSchema(CamelSchema):
     purchase_id = fields.UUID(allow_none=True)
     sale_id = fields.UUID(allow_none=True)
     payment_date = fields.Date(validate=sane_date)
-    notes = Text(500, allow_none=True)
+    notes = Text(500, allow_none=True, multiline=True)
     created_by_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
@@ -53,15 +54,7 @@ class PaymentListQuerySchema(DateRangeQuerySchema):
     purchase_id = fields.UUID()
     sale_id = fields.UUID()
 
-    @validates_schema
-    def _ordered_range(self, data, **kwargs):
-        check_date_range(data)
-
 
 class ReceiptListQuerySchema(DateRangeQuerySchema):
     party_name = Text(120)
     payment_id = fields.UUID()
-
-    @validates_schema
-    def _ordered_range(self, data, **kwargs):
-        check_date_range(data)

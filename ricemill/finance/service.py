@@ -8,6 +8,7 @@ the same transaction, so a refused payment writes nothing and consumes no number
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..common.errors import Conflict, Invalid
+from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..mills.models import next_sequence_value
@@ -179,3 +180,39 @@ def get_payment(*, mill_id, payment_id) -> Payment:
 
 def get_receipt(*, mill_id, receipt_id) -> Receipt:
     return get_mill_document(Receipt, mill_id, receipt_id, label="Receipt")
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+_PAYMENT_FILTERS = {
+    **date_range(Payment.payment_date),
+    "direction": equal(Payment.direction),
+    "mode": equal(Payment.mode),
+    "purchase_id": equal(Payment.purchase_id),
+    "sale_id": equal(Payment.sale_id),
+}
+_RECEIPT_FILTERS = {
+    **date_range(Receipt.receipt_date),
+    "party_name": substring(Receipt.party_name),
+    "payment_id": equal(Receipt.payment_id),
+}
+
+
+def list_payments(*, mill_id, query: dict) -> tuple[list[Payment], dict]:
+    """A page of the mill's payments, newest first."""
+    return search_filter_sort_paginate(
+        db.select(Payment).where(Payment.mill_id == mill_id),
+        query,
+        filters=_PAYMENT_FILTERS,
+        sort=(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc()),
+    )
+
+
+def list_receipts(*, mill_id, query: dict) -> tuple[list[Receipt], dict]:
+    """A page of the mill's receipts, newest number first."""
+    return search_filter_sort_paginate(
+        db.select(Receipt).where(Receipt.mill_id == mill_id),
+        query,
+        filters=_RECEIPT_FILTERS,
+        sort=(Receipt.receipt_no.desc(),),
+    )

@@ -17,3 +17,11 @@ class PaymentMode(StrEnum):
     BANK = "BANK"
     UPI = "UPI"
     CHEQUE = "CHEQUE"
+
+
+PAYMENT_MODE_LABELS = {
+    PaymentMode.CASH: "Cash",
+    PaymentMode.BANK: "Bank transfer",
+    PaymentMode.UPI: "UPI",
+    PaymentMode.CHEQUE: "Cheque",
+}

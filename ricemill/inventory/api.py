@@ -7,7 +7,6 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
-from ..common.pagination import paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from . import service
@@ -66,10 +65,7 @@ def get_stock(query, mill_id, stock_type):
     """One stock with its ledger, newest first, paged (page, perPage, dateFrom, dateTo)."""
     stock_type = service.parse_stock_type(stock_type)
     stock = service.get_stock(mill=g.mill, stock_type=stock_type)
-    stmt = service.ledger_query(
-        mill=g.mill, stock_type=stock_type, date_from=query.get("date_from"), date_to=query.get("date_to")
-    )
-    entries, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    entries, meta = service.list_ledger(mill=g.mill, stock_type=stock_type, query=query)
     stock.ledger = entries  # a plain attribute for StockDetailSchema, not a mapped relationship
     return ok(stock, meta=meta)
 
@@ -90,8 +86,7 @@ def set_minimum_level(data, mill_id, stock_type):
 
 
 def _list_goods(direction, query):
-    stmt = service.goods_query(mill=g.mill, direction=direction, filters=query)
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_goods(mill=g.mill, direction=direction, query=query)
     return ok(items, meta=meta)
 
 

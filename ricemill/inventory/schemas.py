@@ -1,12 +1,16 @@
-"""Stock, its ledger and adjustments; inward and outward goods (DOMAIN.md)."""
+"""Stock, its ledger and adjustments; inward and outward goods (docs/domain.md)."""
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from ..auth.actors import actor_of
+from ..common.constants import KG
+from ..common.dates import sane_date
 from ..common.envelope import PageMetaSchema
+from ..common.fields import Bags
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
+from ..common.text import Str
 from .alerts import get_severity
 from .types import StockType
 
@@ -14,27 +18,9 @@ STOCK_TYPES = StockType.values()
 MAX_KG = 10_000_000
 
 
-def actor_of(user_id):
-    """{id, name} of a user id (the identity map makes repeats free), or None."""
-    if user_id is None:
-        return None
-    from ..auth.models import User
-    from ..extensions import db
-
-    user = db.session.get(User, user_id)
-    return user.actor if user is not None else {"id": str(user_id), "name": None}
-
-
 class ActorSchema(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
-
-
-def _plausible_date(value) -> bool:
-    """Not before 2000 and not more than a day ahead (time zones): anything else is a typo."""
-    if not date(2000, 1, 1) <= value <= date.today() + timedelta(days=1):
-        raise ValidationError("Must be a date between 2000-01-01 and tomorrow.")
-    return True
 
 
 # --- stock -------------------------------------------------------------------------------------
@@ -89,7 +75,7 @@ class MinimumLevelSchema(CamelSchema):
 
 
 class AdjustmentCreateSchema(CamelSchema):
-    stock_type = fields.String(required=True, validate=validate.OneOf(STOCK_TYPES))
+    stock_type = Str(required=True, validate=validate.OneOf(STOCK_TYPES))
     change = Quantity(3, required=True, minimum=-MAX_KG, maximum=MAX_KG)
     reason = Text(200, required=True)
 
@@ -100,7 +86,7 @@ class AdjustmentCreateSchema(CamelSchema):
 
     @validates("change")
     def _not_zero(self, value: Decimal, **kwargs) -> None:
-        if value.quantize(Decimal("0.001")) == 0:
+        if value.quantize(KG) == 0:
             raise ValidationError("Must not be zero.")
 
 
@@ -118,13 +104,13 @@ class AdjustmentSchema(CamelSchema):
 
 
 class GoodsMovementCreateSchema(CamelSchema):
-    stock_type = fields.String(required=True, validate=validate.OneOf(STOCK_TYPES))
+    stock_type = Str(required=True, validate=validate.OneOf(STOCK_TYPES))
     quantity_kg = Weight(required=True, validate=[validate.Range(min=0, min_inclusive=False)])
-    bags = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000), strict=True)
+    bags = Bags()
     party_name = Text(120, allow_none=True)
     vehicle_number = Text(20, allow_none=True)
-    notes = Text(500, allow_none=True)
-    date = fields.Date(validate=_plausible_date)  # the mill's today when left out
+    notes = Text(500, allow_none=True, multiline=True)
+    date = fields.Date(validate=sane_date)  # the mill's today when left out
 
 
 class GoodsMovementSchema(CamelSchema):
@@ -150,5 +136,5 @@ class OutwardSchema(GoodsMovementSchema):
 
 
 class GoodsMovementQuerySchema(DateRangeQuerySchema):
-    stock_type = fields.String(validate=validate.OneOf(STOCK_TYPES))
-    party_name = fields.String(validate=validate.Length(min=1, max=120))
+    stock_type = Str(validate=validate.OneOf(STOCK_TYPES))
+    party_name = Text(120, validate=[validate.Length(min=1)])

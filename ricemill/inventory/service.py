@@ -4,15 +4,13 @@ Quantities change only through `apply_movement` (one conditional UPDATE plus a l
 module adds the documents around it and their events. Functions flush, the request commits.
 """
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..common.errors import NotFound
-from ..common.filters import contains, within_dates
 from ..common.formatting import kg_text
+from ..common.listing import date_range, search_filter_sort_paginate, substring
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import publish
@@ -21,20 +19,6 @@ from .models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from .schemas import InwardSchema, OutwardSchema
 from .stock import apply_movement
 from .types import Direction, StockType
-
-
-def mill_day_start(mill, day: date) -> datetime:
-    """The instant day `day` begins in the mill's time zone (for filtering timestamps by day)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(mill.timezone))
-
-
-def timestamp_range(stmt, column, mill, *, date_from: date | None, date_to: date | None):
-    """`stmt` restricted to timestamps within the mill's days date_from..date_to (inclusive)."""
-    if date_from is not None:
-        stmt = stmt.where(column >= mill_day_start(mill, date_from))
-    if date_to is not None:
-        stmt = stmt.where(column < mill_day_start(mill, date_to + timedelta(days=1)))
-    return stmt
 
 
 def _summary(text: str) -> str:
@@ -67,12 +51,16 @@ def get_stock(*, mill, stock_type: StockType, for_update: bool = False) -> Stock
     return stock
 
 
-def ledger_query(*, mill, stock_type: StockType, date_from=None, date_to=None):
-    stmt = sa.select(StockLedgerEntry).where(
-        StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock_type
+def list_ledger(*, mill, stock_type: StockType, query: dict) -> tuple[list[StockLedgerEntry], dict]:
+    """A page of one stock's ledger, newest first; dateFrom/dateTo are the mill's days."""
+    return search_filter_sort_paginate(
+        sa.select(StockLedgerEntry).where(
+            StockLedgerEntry.mill_id == mill.id, StockLedgerEntry.stock_type == stock_type
+        ),
+        query,
+        filters=date_range(StockLedgerEntry.created_at, timezone=mill.timezone),
+        sort=(StockLedgerEntry.id.desc(),),
     )
-    stmt = timestamp_range(stmt, StockLedgerEntry.created_at, mill, date_from=date_from, date_to=date_to)
-    return stmt.order_by(StockLedgerEntry.id.desc())
 
 
 def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -> Stock:
@@ -153,14 +141,21 @@ _KIND = {
 }
 
 
-def goods_query(*, mill, direction: Direction, filters: dict):
-    stmt = sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction)
-    stmt = within_dates(stmt, GoodsMovement.movement_date, filters)
-    if filters.get("stock_type"):
-        stmt = stmt.where(GoodsMovement.stock_type == StockType(filters["stock_type"]))
-    if filters.get("party_name"):
-        stmt = stmt.where(contains(GoodsMovement.party_name, filters["party_name"]))
-    return stmt.order_by(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id)
+_GOODS_FILTERS = {
+    **date_range(GoodsMovement.movement_date),
+    "stock_type": lambda value: GoodsMovement.stock_type == StockType(value),
+    "party_name": substring(GoodsMovement.party_name),
+}
+
+
+def list_goods(*, mill, direction: Direction, query: dict) -> tuple[list[GoodsMovement], dict]:
+    """A page of the mill's inwards or outwards, newest first."""
+    return search_filter_sort_paginate(
+        sa.select(GoodsMovement).where(GoodsMovement.mill_id == mill.id, GoodsMovement.direction == direction),
+        query,
+        filters=_GOODS_FILTERS,
+        sort=(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id),
+    )
 
 
 def goods_dict(movement: GoodsMovement) -> dict:

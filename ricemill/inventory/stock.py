@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
@@ -17,8 +18,6 @@ from ..realtime.outbox import publish
 from .alerts import crossed_below_minimum, get_severity, low_stock_summary
 from .models import Stock, StockLedgerEntry
 from .types import StockType
-
-KG = Decimal("0.001")
 
 
 def _kg(value) -> Decimal:

@@ -16,3 +16,13 @@ MILLING_OUTPUTS = (StockType.RICE, StockType.BROKEN_RICE, StockType.BRAN, StockT
 class Direction(StrEnum):
     IN = "IN"
     OUT = "OUT"
+
+
+# How a person says each stock type (select options, tables, the meta served to the pages).
+STOCK_TYPE_LABELS = {
+    StockType.PADDY: "Paddy",
+    StockType.RICE: "Rice",
+    StockType.BROKEN_RICE: "Broken rice",
+    StockType.BRAN: "Bran",
+    StockType.HUSK: "Husk",
+}

@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.pagination import paginate
 from ..extensions import db
 from . import service
 from .schemas import BatchCompleteSchema, BatchQuerySchema, BatchSchema, BatchStartSchema
@@ -20,9 +19,7 @@ blp = Blueprint("milling", __name__, url_prefix="/api/v1/mills", description="Mi
 @blp.response(200, envelope(BatchSchema, many=True))
 def list_batches(query, mill_id):
     """Batches, newest first; filters status, dateFrom, dateTo (the day a batch started)."""
-    items, meta = paginate(
-        service.batch_query(mill=g.mill, filters=query), page=query["page"], per_page=query["per_page"]
-    )
+    items, meta = service.list_batches(mill=g.mill, query=query)
     return ok(items, meta=meta)
 
 

@@ -1,11 +1,12 @@
-"""Milling batches: start with paddy, complete with the outputs (DOMAIN.md)."""
+"""Milling batches: start with paddy, complete with the outputs (docs/domain.md)."""
 
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from ..auth.actors import actor_of
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
-from ..inventory.schemas import actor_of
+from ..common.text import Str
 from ..inventory.types import MILLING_OUTPUTS
 from .models import BatchStatus
 
@@ -37,12 +38,12 @@ class OutputsSchema(Schema):
 class BatchStartSchema(CamelSchema):
     variety = Text(60, allow_none=True)
     paddy_input_kg = Weight(required=True, validate=[validate.Range(min=0, min_inclusive=False)])
-    notes = Text(500, allow_none=True)
+    notes = Text(500, allow_none=True, multiline=True)
 
 
 class BatchCompleteSchema(CamelSchema):
     outputs = fields.Nested(OutputsSchema, required=True)
-    notes = Text(500, allow_none=True)
+    notes = Text(500, allow_none=True, multiline=True)
 
 
 def _outputs(batch):
@@ -71,4 +72,4 @@ class BatchSchema(CamelSchema):
 class BatchQuerySchema(DateRangeQuerySchema):
     """page, perPage, status, dateFrom/dateTo (started, in the mill's days)."""
 
-    status = fields.String(validate=validate.OneOf(BatchStatus.values()))
+    status = Str(validate=validate.OneOf(BatchStatus.values()))

@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
+from ..common.listing import date_range, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
-from ..inventory.service import timestamp_range
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..realtime.events import SERVER_EVENTS
@@ -21,7 +22,6 @@ from ..realtime.outbox import publish
 from .models import BatchStatus, MillingBatch
 from .schemas import OUTPUT_COLUMNS, BatchSchema
 
-KG = Decimal("0.001")
 REF_TYPE = "milling_batch"
 
 
@@ -33,14 +33,17 @@ def get_batch(*, mill, batch_id, for_update: bool = False) -> MillingBatch:
     return get_mill_document(MillingBatch, mill.id, batch_id, for_update=for_update, label="Milling batch")
 
 
-def batch_query(*, mill, filters: dict):
-    stmt = sa.select(MillingBatch).where(MillingBatch.mill_id == mill.id)
-    if filters.get("status"):
-        stmt = stmt.where(MillingBatch.status == BatchStatus(filters["status"]))
-    stmt = timestamp_range(
-        stmt, MillingBatch.started_at, mill, date_from=filters.get("date_from"), date_to=filters.get("date_to")
+def list_batches(*, mill, query: dict) -> tuple[list[MillingBatch], dict]:
+    """A page of the mill's batches, newest first; dateFrom/dateTo are the mill's days they started."""
+    return search_filter_sort_paginate(
+        sa.select(MillingBatch).where(MillingBatch.mill_id == mill.id),
+        query,
+        filters={
+            **date_range(MillingBatch.started_at, timezone=mill.timezone),
+            "status": lambda value: MillingBatch.status == BatchStatus(value),
+        },
+        sort=(MillingBatch.started_at.desc(), MillingBatch.id),
     )
-    return stmt.order_by(MillingBatch.started_at.desc(), MillingBatch.id)
 
 
 def _summary(text: str) -> str:

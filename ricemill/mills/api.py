@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
@@ -9,11 +8,9 @@ from ..auth.roles import Permission, Role
 from ..auth.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
 from ..common.envelope import created, envelope, ok
 from ..common.errors import Forbidden, NotFound
-from ..common.pagination import paginate
 from ..common.schemas import PageQuerySchema
 from ..extensions import db
 from . import service
-from .models import Mill
 from .schemas import MillCreateSchema, MillSchema, MillUpdateSchema, UserListQuerySchema
 
 blp = Blueprint("mills", __name__, url_prefix="/api/v1/mills", description="Mills and their users")
@@ -25,10 +22,7 @@ blp = Blueprint("mills", __name__, url_prefix="/api/v1/mills", description="Mill
 @blp.response(200, envelope(MillSchema, many=True))
 def list_mills(query):
     """SUPER_ADMIN: every mill. Others: their own mill."""
-    stmt = sa.select(Mill).order_by(Mill.name)
-    if g.user.role != Role.SUPER_ADMIN:
-        stmt = stmt.where(Mill.id == g.user.mill_id)
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_mills(user=g.user, query=query)
     return ok(items, meta=meta)
 
 
@@ -75,12 +69,7 @@ def _mill_user(mill_id, user_id) -> User:
 @blp.arguments(UserListQuerySchema, location="query")
 @blp.response(200, envelope(UserSchema, many=True))
 def list_users(query, mill_id):
-    stmt = sa.select(User).where(User.mill_id == mill_id).order_by(User.name)
-    if "role" in query:
-        stmt = stmt.where(User.role == Role(query["role"]))
-    if "is_active" in query:
-        stmt = stmt.where(User.is_active == query["is_active"])
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_users(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 

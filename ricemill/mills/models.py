@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..common.constants import DEFAULT_STANDARD_MOISTURE_PERCENT, DEFAULT_TIMEZONE, default_mill_settings
 from ..common.models import Timestamps, UUIDPrimaryKey
 from ..extensions import db
 
-DEFAULT_MILL_SETTINGS = {"standardMoisturePercent": 17, "timezone": "Asia/Kolkata"}
+DEFAULT_MILL_SETTINGS = default_mill_settings()
 
 
 class Mill(UUIDPrimaryKey, Timestamps, db.Model):
@@ -19,16 +20,16 @@ class Mill(UUIDPrimaryKey, Timestamps, db.Model):
     code: Mapped[str] = mapped_column(sa.String(20), nullable=False, unique=True)
     address: Mapped[str | None] = mapped_column(sa.String(300))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
-    settings: Mapped[dict] = mapped_column(JSONB, nullable=False, default=lambda: dict(DEFAULT_MILL_SETTINGS))
+    settings: Mapped[dict] = mapped_column(JSONB, nullable=False, default=default_mill_settings)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
 
     @property
     def standard_moisture_percent(self):
-        return (self.settings or {}).get("standardMoisturePercent", 17)
+        return (self.settings or {}).get("standardMoisturePercent", DEFAULT_STANDARD_MOISTURE_PERCENT)
 
     @property
     def timezone(self) -> str:
-        return (self.settings or {}).get("timezone", "Asia/Kolkata")
+        return (self.settings or {}).get("timezone", DEFAULT_TIMEZONE)
 
     def today(self, now: datetime | None = None) -> date:
         """The date where the mill is (its `timezone` setting), not where the server is."""

@@ -1,7 +1,9 @@
 from marshmallow import ValidationError, fields, validate
 
 from ..auth.schemas import MILL_ROLES
-from ..common.schemas import CamelSchema, Quantity, Text
+from ..common.constants import MAX_MOISTURE_PERCENT
+from ..common.schemas import CamelSchema, PageQuerySchema, Quantity, Text
+from ..common.text import Email, Str
 
 
 def _valid_timezone(value: str) -> None:
@@ -14,8 +16,8 @@ def _valid_timezone(value: str) -> None:
 
 
 class MillSettingsSchema(CamelSchema):
-    standard_moisture_percent = Quantity(3, minimum=0, maximum=40)
-    timezone = fields.String(validate=[validate.Length(min=1, max=64), _valid_timezone])
+    standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT)
+    timezone = Text(64, validate=[validate.Length(min=1), _valid_timezone])
 
 
 class MillSchema(CamelSchema):
@@ -30,34 +32,32 @@ class MillSchema(CamelSchema):
 
 
 class FirstAdminSchema(CamelSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True, validate=validate.Length(max=254))
     name = Text(120, required=True)
     phone = Text(20, allow_none=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    password = Str(required=True, load_only=True, validate=validate.Length(min=10, max=200))
 
 
 class MillCreateSchema(CamelSchema):
     name = Text(120, required=True)
-    code = fields.String(
+    code = Str(
         required=True,
         validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,19}$", error="2-20 capital letters, digits or '-'"),
     )
-    address = Text(300, allow_none=True)
+    address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)
     admin = fields.Nested(FirstAdminSchema, required=True)  # a mill nobody can run is never made
 
 
 class MillUpdateSchema(CamelSchema):
-    name = fields.String(validate=validate.Length(min=1, max=120))  # optional, never emptied
-    address = Text(300, allow_none=True)
+    name = Text(120, validate=[validate.Length(min=1)])  # optional, never emptied
+    address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)
     is_active = fields.Boolean()
 
 
-class UserListQuerySchema(CamelSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    role = fields.String(validate=validate.OneOf(MILL_ROLES))
+class UserListQuerySchema(PageQuerySchema):
+    role = Str(validate=validate.OneOf(MILL_ROLES))
     is_active = fields.Boolean()

@@ -3,8 +3,10 @@
 import sqlalchemy as sa
 
 from ..auth import service as auth_service
+from ..auth.models import User
 from ..auth.roles import Role
 from ..common.errors import Conflict
+from ..common.listing import equal, search_filter_sort_paginate
 from ..extensions import db
 from ..inventory.models import Stock
 from ..inventory.types import StockType
@@ -64,3 +66,24 @@ def update_mill(*, mill: Mill, data: dict) -> Mill:
         mill.settings = {**(mill.settings or {}), **_json_settings(data["settings"])}
     db.session.flush()
     return mill
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def list_mills(*, user, query: dict) -> tuple[list[Mill], dict]:
+    """SUPER_ADMIN: every mill; anyone else: their own. By name."""
+    stmt = sa.select(Mill)
+    if user.role != Role.SUPER_ADMIN:
+        stmt = stmt.where(Mill.id == user.mill_id)
+    return search_filter_sort_paginate(stmt, query, sort=(Mill.name, Mill.id))
+
+
+def list_users(*, mill_id, query: dict) -> tuple[list[User], dict]:
+    """A page of the mill's users by name; filters role, isActive."""
+    return search_filter_sort_paginate(
+        sa.select(User).where(User.mill_id == mill_id),
+        query,
+        filters={"role": lambda role: User.role == Role(role), "is_active": equal(User.is_active)},
+        sort=(User.name, User.id),
+    )

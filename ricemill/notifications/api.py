@@ -1,4 +1,4 @@
-"""Notifications of the current user, and the platform admin's broadcast (DOMAIN.md)."""
+"""Notifications of the current user, and the platform admin's broadcast (docs/domain.md)."""
 
 from flask import g
 from flask_smorest import Blueprint
@@ -50,12 +50,8 @@ def _item(notification, read_at) -> dict:
 @blp.response(200, NotificationListEnvelopeSchema)
 def list_notifications(query):
     """The current user's notifications, newest first; `unread=true` for the unread ones only."""
-    stmt = service.list_for_user_stmt(g.user.id, unread=query.get("unread"))
-    # Not paginate(): its rows are scalars, these are (notification, read_at) pairs.
-    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.order_by(None).subquery()))
-    page, per_page = query["page"], query["per_page"]
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    meta = {"page": page, "per_page": per_page, "total": total, "unread_count": service.unread_count(g.user.id)}
+    rows, meta = service.list_for_user(g.user.id, query=query)
+    meta["unread_count"] = service.unread_count(g.user.id)
     return ok([_item(n, read_at) for n, read_at in rows], meta=meta)
 
 

@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from ..common.schemas import CamelSchema, PageQuerySchema, Text
+from ..common.text import Str
 from .models import NotificationType
 
 
@@ -36,7 +37,7 @@ class ReadAllResultSchema(CamelSchema):
 class BroadcastSchema(CamelSchema):
     """SUPER_ADMIN broadcast: to one mill's users, or to everyone when `millId` is absent."""
 
-    type = fields.String(required=True, validate=validate.OneOf([t.value for t in NotificationType]))
+    type = Str(required=True, validate=validate.OneOf([t.value for t in NotificationType]))
     title = Text(120, required=True)
-    message = Text(500, required=True)
+    message = Text(500, required=True, multiline=True)
     mill_id = fields.UUID(allow_none=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..auth.roles import Role
 from ..common.errors import Invalid, NotFound
+from ..common.listing import search_filter_sort_paginate
 from ..extensions import db
 from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
@@ -197,17 +198,18 @@ def relay_undispatched(*, grace: timedelta = RELAY_GRACE, limit: int = RELAY_BAT
     return len(rows)
 
 
-def list_for_user_stmt(user_id, *, unread: bool | None = None):
-    """The user's notifications, newest first, each row (Notification, read_at)."""
-    stmt = (
+def list_for_user(user_id, *, query: dict) -> tuple[list, dict]:
+    """A page of the user's notifications, newest first, each row (Notification, read_at);
+    `unread=true` keeps the unread ones (false means no filter)."""
+    return search_filter_sort_paginate(
         sa.select(Notification, NotificationRecipient.read_at)
         .join(NotificationRecipient, NotificationRecipient.notification_id == Notification.id)
-        .where(NotificationRecipient.user_id == user_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .where(NotificationRecipient.user_id == user_id),
+        query,
+        filters={"unread": lambda unread: NotificationRecipient.read_at.is_(None) if unread else None},
+        sort=(Notification.created_at.desc(), Notification.id.desc()),
+        rows=True,
     )
-    if unread:
-        stmt = stmt.where(NotificationRecipient.read_at.is_(None))
-    return stmt
 
 
 def unread_count(user_id) -> int:

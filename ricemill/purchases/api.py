@@ -1,15 +1,11 @@
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
 from ..extensions import db
 from . import service
-from .models import PaddyPurchase
 from .schemas import PurchaseListQuerySchema, PurchaseSchema, PurchaseUpdateSchema
 
 blp = Blueprint(
@@ -27,16 +23,7 @@ def list_purchases(query, mill_id):
     Filters: dateFrom/dateTo (purchase date, inclusive), farmerName (contains, any case),
     village (any case), paymentStatus.
     """
-    stmt = sa.select(PaddyPurchase).where(PaddyPurchase.mill_id == mill_id)
-    stmt = within_dates(stmt, PaddyPurchase.purchase_date, query)
-    if query.get("farmer_name"):
-        stmt = stmt.where(contains(PaddyPurchase.farmer_name, query["farmer_name"]))
-    if query.get("village"):
-        stmt = stmt.where(sa.func.lower(PaddyPurchase.village) == query["village"].lower())
-    if "payment_status" in query:
-        stmt = stmt.where(PaddyPurchase.payment_status == query["payment_status"])
-    stmt = stmt.order_by(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc())
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_purchases(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 

@@ -1,49 +1,14 @@
 """Paddy purchases on the wire. Computed fields are dump_only, so a body that sends them is refused (422)."""
 
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text, Weight
+from ..common.constants import MAX_LOT_KG, MAX_MOISTURE_PERCENT
+from ..common.dates import sane_date
+from ..common.fields import Bags, Name, Phone, Rate
+from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
-
-# Sane bounds: no truck lot weighs more than this, no rate is quoted above this per quintal.
-MAX_LOT_KG = 1_000_000
-MAX_RATE_PER_QUINTAL = 1_000_000
-MAX_BAGS = 100_000
-EARLIEST_DATE = date(2000, 1, 1)
-
-
-def sane_date(value: date) -> None:
-    """Not before 2000 and not after tomorrow (UTC; covers every time zone's today)."""
-    latest = datetime.now(UTC).date() + timedelta(days=1)
-    if not EARLIEST_DATE <= value <= latest:
-        raise ValidationError(f"Must be between {EARLIEST_DATE.isoformat()} and {latest.isoformat()}.")
-
-
-def Name(max_length: int = 120, **kwargs) -> fields.String:  # noqa: N802
-    """A person's or firm's name: length-limited and not just spaces."""
-    validators = [validate.Length(min=1, max=max_length), validate.Regexp(r"\s*\S", error="Must not be blank.")]
-    return fields.String(validate=validators, **kwargs)
-
-
-def Phone(**kwargs) -> fields.String:  # noqa: N802 - reads as a field type
-    """An Indian or international phone number: digits, spaces and dashes, optional leading +."""
-    return fields.String(
-        validate=validate.Regexp(r"^\+?[0-9][0-9 -]{5,18}$", error="Not a valid phone number."),
-        allow_none=True,
-        **kwargs,
-    )
-
-
-def Rate(**kwargs) -> Quantity:  # noqa: N802
-    """Rupees per quintal: more than 0, at most MAX_RATE_PER_QUINTAL."""
-    return Money(validate=[validate.Range(min=0, min_inclusive=False)], maximum=MAX_RATE_PER_QUINTAL, **kwargs)
-
-
-def Bags(**kwargs) -> fields.Integer:  # noqa: N802
-    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_BAGS), **kwargs)
 
 
 class PurchaseSchema(CamelSchema):
@@ -58,7 +23,7 @@ class PurchaseSchema(CamelSchema):
     bags = Bags()
     gross_weight_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
     tare_weight_kg = Weight(maximum=MAX_LOT_KG, load_default=Decimal("0"))
-    moisture_percent = Quantity(3, minimum=0, maximum=40, required=True)
+    moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, required=True)
     standard_moisture_percent = Quantity(3, dump_only=True)
     moisture_deduction_kg = Quantity(3, dump_only=True)
     net_weight_kg = Quantity(3, dump_only=True)
@@ -91,13 +56,3 @@ class PurchaseListQuerySchema(DateRangeQuerySchema):
     farmer_name = Text(120)
     village = Text(120)
     payment_status = fields.Enum(PaymentStatus, by_value=True)
-
-    @validates_schema
-    def _ordered_range(self, data, **kwargs):
-        check_date_range(data)
-
-
-def check_date_range(data: dict) -> None:
-    start, end = data.get("date_from"), data.get("date_to")
-    if start and end and start > end:
-        raise ValidationError("Must not be after dateTo.", field_name="dateFrom")

@@ -9,8 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
+from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
@@ -22,7 +24,6 @@ from ..realtime.outbox import publish
 from .models import PaddyPurchase
 from .schemas import PurchaseSchema
 
-KG = Decimal("0.001")
 HUNDRED = Decimal(100)
 
 _WRITABLE = (
@@ -169,4 +170,24 @@ def delete_purchase(*, mill, purchase_id, actor) -> None:
             f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
         ),
         entity={"type": "purchase", "id": str(purchase.id)},
+    )
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+_LIST_FILTERS = {
+    **date_range(PaddyPurchase.purchase_date),
+    "farmer_name": substring(PaddyPurchase.farmer_name),
+    "village": equal_any_case(PaddyPurchase.village),
+    "payment_status": equal(PaddyPurchase.payment_status),
+}
+
+
+def list_purchases(*, mill_id, query: dict) -> tuple[list[PaddyPurchase], dict]:
+    """A page of the mill's purchases, newest first (query: page, perPage and the filters above)."""
+    return search_filter_sort_paginate(
+        sa.select(PaddyPurchase).where(PaddyPurchase.mill_id == mill_id),
+        query,
+        filters=_LIST_FILTERS,
+        sort=(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc()),
     )

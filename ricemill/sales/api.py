@@ -1,15 +1,11 @@
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.filters import contains, within_dates
-from ..common.pagination import paginate
 from ..extensions import db
 from . import service
-from .models import Sale
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
 
 blp = Blueprint("sales", __name__, url_prefix="/api/v1/mills", description="Sales of rice and by-products, invoiced")
@@ -25,16 +21,7 @@ def list_sales(query, mill_id):
     Filters: dateFrom/dateTo (sale date, inclusive), buyerName (contains, any case), stockType,
     paymentStatus.
     """
-    stmt = sa.select(Sale).where(Sale.mill_id == mill_id)
-    stmt = within_dates(stmt, Sale.sale_date, query)
-    if query.get("buyer_name"):
-        stmt = stmt.where(contains(Sale.buyer_name, query["buyer_name"]))
-    if "stock_type" in query:
-        stmt = stmt.where(Sale.stock_type == query["stock_type"])
-    if "payment_status" in query:
-        stmt = stmt.where(Sale.payment_status == query["payment_status"])
-    stmt = stmt.order_by(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc())
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_sales(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 

@@ -1,11 +1,13 @@
 """Sales on the wire. amount, invoiceNo, paidAmount and paymentStatus are the server's (dump_only)."""
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
+from ..common.constants import MAX_LOT_KG
+from ..common.dates import sane_date
+from ..common.fields import Bags, Name, Phone, Rate
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
 from ..inventory.types import StockType
-from ..purchases.schemas import MAX_LOT_KG, Bags, Name, Phone, Rate, check_date_range, sane_date
 
 
 class SaleSchema(CamelSchema):
@@ -36,7 +38,3 @@ class SaleListQuerySchema(DateRangeQuerySchema):
     buyer_name = Text(120)
     stock_type = fields.Enum(StockType, by_value=True)
     payment_status = fields.Enum(PaymentStatus, by_value=True)
-
-    @validates_schema
-    def _ordered_range(self, data, **kwargs):
-        check_date_range(data)

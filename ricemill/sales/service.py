@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ..common.errors import Conflict, Invalid
 from ..common.formatting import kg_text
+from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
@@ -150,4 +151,24 @@ def delete_sale(*, mill, sale_id, actor) -> None:
         actor=actor.actor,
         summary=f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}",
         entity={"type": "sale", "id": str(sale.id)},
+    )
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+_LIST_FILTERS = {
+    **date_range(Sale.sale_date),
+    "buyer_name": substring(Sale.buyer_name),
+    "stock_type": equal(Sale.stock_type),
+    "payment_status": equal(Sale.payment_status),
+}
+
+
+def list_sales(*, mill_id, query: dict) -> tuple[list[Sale], dict]:
+    """A page of the mill's sales, newest first (query: page, perPage and the filters above)."""
+    return search_filter_sort_paginate(
+        sa.select(Sale).where(Sale.mill_id == mill_id),
+        query,
+        filters=_LIST_FILTERS,
+        sort=(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc()),
     )

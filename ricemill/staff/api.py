@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.pagination import paginate
 from ..extensions import db
 from . import service
 from .schemas import (
@@ -28,8 +27,7 @@ blp = Blueprint("staff", __name__, url_prefix="/api/v1/mills", description="Staf
 @blp.response(200, envelope(StaffSchema, many=True))
 def list_staff(query, mill_id):
     """The mill's staff by name; filter by `status` (ACTIVE, LEFT) and `designation`."""
-    stmt = service.staff_query(mill_id=mill_id, status=query.get("status"), designation=query.get("designation"))
-    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"])
+    items, meta = service.list_staff(mill_id=mill_id, query=query)
     return ok(items, meta=meta)
 
 

@@ -8,6 +8,7 @@ member employed that day and their status or null.
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..common.dates import past_date, sane_date
 from ..common.schemas import CamelSchema, Money, PageQuerySchema, Text
 from .models import AttendanceStatus, StaffStatus
 
@@ -35,7 +36,7 @@ class StaffCreateSchema(CamelSchema):
     phone = Text(20, allow_none=True)
     designation = Text(60, allow_none=True)
     daily_wage = Money(required=True, maximum=1_000_000)
-    joined_on = fields.Date()
+    joined_on = fields.Date(validate=past_date)
 
 
 class StaffUpdateSchema(CamelSchema):
@@ -43,7 +44,7 @@ class StaffUpdateSchema(CamelSchema):
     phone = Text(20, allow_none=True)
     designation = Text(60, allow_none=True)
     daily_wage = Money(maximum=1_000_000)
-    joined_on = fields.Date()
+    joined_on = fields.Date(validate=past_date)
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
@@ -56,7 +57,7 @@ class StaffUpdateSchema(CamelSchema):
 class StaffLeaveSchema(CamelSchema):
     """`leftOn` (the last working day) defaults to today in the mill's time zone."""
 
-    left_on = fields.Date()
+    left_on = fields.Date(validate=past_date)
 
 
 class StaffListQuerySchema(PageQuerySchema):
@@ -82,7 +83,7 @@ class AttendanceEntrySchema(CamelSchema):
 
 
 class AttendanceMarkSchema(CamelSchema):
-    date = fields.Date(required=True)
+    date = fields.Date(required=True, validate=sane_date)
     entries = fields.List(
         fields.Nested(AttendanceEntrySchema),
         required=True,
@@ -103,11 +104,11 @@ class AttendanceQuerySchema(CamelSchema):
 
 
 class AttendanceRowSchema(CamelSchema):
-    staff_id = fields.UUID()
-    name = fields.String()
-    designation = fields.String(allow_none=True)
-    status = fields.String(allow_none=True, metadata={"enum": AttendanceStatus.values()})
-    marked_at = fields.DateTime(allow_none=True)
+    staff_id = fields.UUID(dump_only=True)
+    name = fields.String(dump_only=True)
+    designation = fields.String(dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True, allow_none=True, metadata={"enum": AttendanceStatus.values()})
+    marked_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class AttendanceDaySchema(CamelSchema):

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
 from ..common.formatting import date_text
+from ..common.listing import equal, equal_any_case, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
@@ -23,22 +24,29 @@ _STATUS_WORDS = {
 }
 
 
-def staff_query(*, mill_id, status: StaffStatus | None = None, designation: str | None = None) -> sa.Select:
-    """The mill's staff by name, optionally filtered by status and designation (case-insensitive)."""
-    stmt = sa.select(Staff).where(Staff.mill_id == mill_id).order_by(Staff.name, Staff.id)
-    if status is not None:
-        stmt = stmt.where(Staff.status == status)
-    if designation:
-        stmt = stmt.where(sa.func.lower(Staff.designation) == designation.strip().lower())
-    return stmt
+def list_staff(*, mill_id, query: dict) -> tuple[list[Staff], dict]:
+    """A page of the mill's staff by name; filters status and designation (any case)."""
+    return search_filter_sort_paginate(
+        sa.select(Staff).where(Staff.mill_id == mill_id),
+        query,
+        filters={"status": equal(Staff.status), "designation": equal_any_case(Staff.designation)},
+        sort=(Staff.name, Staff.id),
+    )
 
 
 def get_staff(*, mill_id, staff_id, for_update: bool = False) -> Staff:
     return get_mill_document(Staff, mill_id, staff_id, for_update=for_update, label="Staff member")
 
 
+def _joined_not_in_future(mill, joined_on: date | None) -> None:
+    """The schema bounds dates by the latest today anywhere; this checks the mill's own today."""
+    if joined_on is not None and joined_on > mill.today():
+        raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be in the future."}])
+
+
 def create_staff(*, mill, data: dict, actor) -> Staff:
     """Add a staff member (ACTIVE) and record `staff:joined`."""
+    _joined_not_in_future(mill, data.get("joined_on"))
     staff = Staff(
         mill_id=mill.id,
         name=data["name"].strip(),
@@ -67,6 +75,7 @@ def update_staff(*, mill, staff_id, data: dict, actor) -> Staff:
     """Change name, phone, designation, daily wage or joining date (no event: the roster is unchanged)."""
     staff = get_staff(mill_id=mill.id, staff_id=staff_id, for_update=True)
     joined_on = data.get("joined_on", staff.joined_on)
+    _joined_not_in_future(mill, data.get("joined_on"))
     if staff.left_on is not None and joined_on > staff.left_on:
         raise Invalid(errors=[{"field": "joinedOn", "message": "Must not be after the day the staff member left."}])
     for key in ("name", "phone", "designation", "daily_wage", "joined_on"):

@@ -1,13 +1,14 @@
 """What each document page shows: its REST path, form fields, list columns and live events.
 
 One declarative table instead of one template per document; field names are the API's camelCase
-keys (DOMAIN.md), so a 422's `errors[].field` lands next to the input of the same name.
+keys (docs/domain.md), so a 422's `errors[].field` lands next to the input of the same name.
 """
 
+from ..finance.types import PaymentMode
 from ..inventory.types import StockType
 
-STOCK_TYPES = [t.value for t in StockType]
-PAYMENT_MODES = ["CASH", "BANK", "UPI", "CHEQUE"]
+STOCK_TYPES = StockType.values()
+PAYMENT_MODES = PaymentMode.values()
 
 
 def field(name, label, kind="text", *, required=False, **extra):

@@ -26,7 +26,9 @@ from ..auth import service as auth_service
 from ..auth.roles import Permission, Role, role_allows
 from ..common.errors import DomainError
 from ..extensions import db
+from ..meta.service import build_meta
 from .documents import DOCUMENTS
+from .nav import nav_items
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -106,7 +108,23 @@ def _page_context():
         user = g.get("user")
         return bool(user) and role_allows(user.role, Permission[permission])
 
-    return {"mill_url": mill_url, "can": can, "documents": DOCUMENTS}
+    meta = build_meta()
+    return {
+        "mill_url": mill_url,
+        "can": can,
+        "documents": DOCUMENTS,
+        "nav_items": nav_items,
+        "rm_meta": meta,  # base.html's #rm-meta; the same object as GET /api/v1/meta
+        "stock_types": [o["value"] for o in meta["stockTypes"]],
+    }
+
+
+@bp.app_template_filter("option_label")
+def _option_label(value: str) -> str:
+    """A select option's words: the meta's label (stock types, payment modes), else the value in words."""
+    meta = build_meta()
+    labels = {o["value"]: o["label"] for o in meta["stockTypes"] + meta["paymentModes"]}
+    return labels.get(value) or str(value).replace("_", " ").title()
 
 
 def _render(template: str, **context):

@@ -595,3 +595,195 @@ def test_staff_leaving_and_a_refused_outward_from_the_pages(seed, open_page, res
     assert answer.value.status == 409
     expect(managing.locator("#doc-form .form-error")).to_contain_text(answer.value.json()["message"])
     assert api.get("/outwards")["meta"]["total"] == 0
+
+
+def test_a_form_retries_a_lost_answer_with_the_same_idempotency_key(seed, open_page, rest):
+    """A network error, then a 503: the submission is sent again with the same Idempotency-Key,
+    and one document is written; the next submission has a key of its own."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Retry Mill")
+    user = make_user(Role.OPERATOR, mill, name="Ravi")
+    api = rest(user)
+    page = open_page(user, "/documents/inwards")
+    wait_live(page)
+    keys = []
+    faults = ["abort", "503"]
+
+    def flaky(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        fault = faults.pop(0) if faults else None
+        if fault == "abort":
+            route.abort("connectionreset")
+        elif fault == "503":
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                json={"success": False, "statusCode": 503, "message": "Try again", "errors": []},
+            )
+        else:
+            route.continue_()
+
+    page.route(
+        "**/api/v1/mills/*/inwards", lambda route: flaky(route) if route.request.method == "POST" else route.continue_()
+    )
+    page.select_option("#stockType", "HUSK")
+    page.fill("#quantityKg", "350")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.click("#doc-form button[type=submit]")
+    assert len(keys) == 3 and keys[0] and len(set(keys)) == 1, keys
+    expect(page.locator("#doc-list tbody tr")).to_have_count(1)
+    assert api.get("/inwards")["meta"]["total"] == 1
+
+    page.fill("#quantityKg", "20")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.click("#doc-form button[type=submit]")
+    assert len(keys) == 4 and keys[3] and keys[3] != keys[0]
+    assert api.get("/inwards")["meta"]["total"] == 2
+
+    # submitted twice in one go (a double click, Enter twice): sent once
+    page.fill("#quantityKg", "30")
+    with page.expect_response(lambda r: r.url.endswith("/inwards") and r.request.method == "POST" and r.status == 201):
+        page.evaluate("() => { const f = document.getElementById('doc-form'); f.requestSubmit(); f.requestSubmit(); }")
+    expect(page.locator("#doc-list tbody tr")).to_have_count(3)
+    assert len(keys) == 5
+    assert api.get("/inwards")["meta"]["total"] == 3
+
+
+def test_the_page_applies_each_committed_seq_once_and_keeps_lastseq_without_gaps(seed, open_page, rest):
+    """RM.live (docs/realtime-client.md): after a cut and a replay, every seq after the page's REST
+    data is applied exactly once and lastSeq is the mill's last seq."""
+    mill = make_mill("Seq Mill")
+    watcher = make_user(Role.MANAGER, mill)
+    api = rest(make_user(Role.OPERATOR, mill))
+    api.post("/paddy-purchases", _purchase("Before"))
+    page = open_page(watcher, "/documents/purchases")
+    wait_live(page)
+    base = page.evaluate("RM.live.baseSeq")
+    api.post("/paddy-purchases", _purchase("Live"))
+    page.evaluate("RM.pause()")
+    api.post("/paddy-purchases", _purchase("Missed"))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    page.evaluate("RM.resume()")
+    page.wait_for_function("(n) => RM.live.lastSeq >= n", arg=current)
+    assert page.evaluate("RM.live.appliedSeqs") == list(range(base + 1, current + 1))
+    assert page.evaluate("RM.live.gap") == []
+
+
+class _SocketTap:
+    """The page's Socket.IO websocket routed through the test: server frames for which
+    drop(name, payload) is true never reach the page (kept in `dropped`); the events the page sends
+    are kept in `sent`; to_page(name, payload) delivers a frame as if the server had sent it."""
+
+    def __init__(self, page, drop):
+        self.drop = drop
+        self.dropped, self.sent, self.passed = [], [], []
+        self.ws = None
+        page.route_web_socket("**/socket.io/**", self._handler)
+
+    @staticmethod
+    def _event(message):
+        import json
+
+        # a Socket.IO event on the default namespace is the text frame '42["name", payload]'
+        if isinstance(message, str) and message.startswith("42["):
+            body = json.loads(message[2:])
+            return body[0], (body[1] if len(body) > 1 else None)
+        return None, None
+
+    def _handler(self, ws):
+        server = ws.connect_to_server()
+        self.ws = ws
+
+        def from_server(message):
+            name, payload = self._event(message)
+            if name is not None and self.drop(name, payload):
+                self.dropped.append((name, payload))
+                return
+            if name is not None:
+                self.passed.append(name)
+            ws.send(message)
+
+        def from_page(message):
+            name, payload = self._event(message)
+            if name is not None:
+                self.sent.append((name, payload))
+            server.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(from_page)
+
+    def to_page(self, name, payload):
+        import json
+
+        self.ws.send("42" + json.dumps([name, payload]))
+
+    def syncs(self):
+        return [payload["lastSeq"] for name, payload in self.sent if name == "sync"]
+
+
+def _until(page, condition, timeout_ms=5000):
+    """Poll `condition()` (test-side state fed by the page's frames) while the page runs."""
+    waited = 0
+    while not condition():
+        assert waited < timeout_ms, "condition not met in time"
+        page.wait_for_timeout(50)
+        waited += 50
+
+
+def _reload(page):
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    wait_live(page)
+
+
+def test_a_lost_live_event_is_asked_for_once_a_gap_stays_open(seed, open_page, rest):
+    """The first purchase:created never reaches the page; the next event opens a gap; 1 s later the
+    page sends sync with the seq below the hole and the replay fills it."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Gap Mill")
+    watcher = make_user(Role.MANAGER, mill)
+    api = rest(make_user(Role.OPERATOR, mill))
+    api.post("/paddy-purchases", _purchase("Before"))
+    page = open_page(watcher, "/documents/purchases")
+    tap = _SocketTap(page, lambda name, payload: name == "purchase:created" and not tap.dropped)
+    _reload(page)
+    base = page.evaluate("RM.live.baseSeq")
+    api.post("/paddy-purchases", _purchase("Lost Live"))
+    api.post("/paddy-purchases", _purchase("After"))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    page.wait_for_function("(n) => RM.live.lastSeq >= n", arg=current)
+    assert len(tap.dropped) == 1
+    hole = tap.dropped[0][1]["seq"]
+    assert tap.syncs()[-1] == hole - 1, tap.syncs()  # asked after the last seq with no gap below it
+    assert page.evaluate("RM.live.appliedSeqs") == list(range(base + 1, current + 1))
+    assert page.evaluate("RM.live.gap") == []
+    expect(page.locator("#doc-list tbody")).to_contain_text("Lost Live")
+    expect(page.locator("#doc-list tbody tr")).to_have_count(3)
+
+
+def test_mill_position_ahead_of_the_page_makes_it_sync(seed, open_page, rest):
+    """Every event of a purchase is lost (as in a message-queue outage); a mill:position with a
+    higher seq makes the page sync at once and catch up."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Position Mill")
+    watcher = make_user(Role.MANAGER, mill)
+    api = rest(make_user(Role.OPERATOR, mill))
+    page = open_page(watcher, "/documents/purchases")
+    losing = {"on": False}
+    tap = _SocketTap(page, lambda name, payload: losing["on"])
+    _reload(page)
+    _until(page, lambda: "sync:done" in tap.passed)  # the first sync is answered
+    losing["on"] = True
+    api.post("/paddy-purchases", _purchase("Unheard"))
+    current = api.get("/activity?limit=1")["data"][0]["seq"]
+    _until(page, lambda: any(name == "purchase:created" for name, _ in tap.dropped))
+    assert page.evaluate("RM.live.lastSeq") < current
+    losing["on"] = False
+    syncs = len(tap.syncs())
+    tap.to_page("mill:position", {"millId": str(mill.id), "seq": current})
+    page.wait_for_function("(n) => RM.live.lastSeq >= n", arg=current)
+    assert len(tap.syncs()) == syncs + 1
+    expect(page.locator("#doc-list tbody")).to_contain_text("Unheard")

@@ -179,7 +179,7 @@ def test_mill_settings_set_the_standard_moisture_of_new_purchases(seed, open_pag
     assert float(purchase["standardMoisturePercent"]) == 15
     page.goto("/documents/purchases")
     page.wait_for_selector("body[data-ready='1']")
-    assert page.evaluate("RM.ctx.standardMoisture") == 15
+    assert page.evaluate("Number(document.body.dataset.standardMoisture)") == 15
 
 
 def test_a_mill_is_created_only_with_its_first_admin(seed, open_page):

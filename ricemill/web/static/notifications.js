@@ -1,35 +1,38 @@
 /* Notifications: newest first, mark one or all read; new ones arrive live. */
-(function () {
-  'use strict';
-  const { E, fmt } = RM;
-  const list = document.getElementById('notif-list');
-  async function load() {
-    const res = await RM.api('/notifications?perPage=50');
-    list.replaceChildren();
-    (res.data || []).forEach((n) => {
-      const li = document.createElement('li');
-      li.className = `notif notif-${n.type || 'info'}${n.readAt || n.read ? '' : ' unread'}`;
-      const title = document.createElement('strong');
-      title.textContent = n.title || '';
-      const when = document.createElement('time');
-      when.textContent = fmt.datetime(n.createdAt);
-      li.append(title, ' ', n.message || '', ' ', when);
-      if (!(n.readAt || n.read)) {
-        li.append(' ', RM.button('Mark read', async () => {
-          await RM.api(`/notifications/${n.id}/read`, { method: 'POST' });
-          load();
-          RM.loadBell();
-        }, 'link'));
-      }
-      list.append(li);
-    });
-    if (!list.children.length) list.textContent = 'No notifications.';
-  }
-  RM.onLoad(load);
-  RM.on(E.NOTIFICATION, RM.debounce(load));
-  document.getElementById('read-all').addEventListener('click', async () => {
-    await RM.api('/notifications/read-all', { method: 'POST' });
-    RM.setBell(0);
-    load();
+import { api } from './api.js';
+import { fmt } from './format.js';
+import { debounce, onLoad } from './lifecycle.js';
+import { on } from './live.js';
+import { E } from './meta.js';
+import { button, loadBell, setBell } from './ui.js';
+
+const list = document.getElementById('notif-list');
+async function load() {
+  const res = await api('/notifications?perPage=50');
+  list.replaceChildren();
+  (res.data || []).forEach((n) => {
+    const li = document.createElement('li');
+    li.className = `notif notif-${n.type || 'info'}${n.read ? '' : ' unread'}`;
+    const title = document.createElement('strong');
+    title.textContent = n.title || '';
+    const when = document.createElement('time');
+    when.textContent = fmt.datetime(n.createdAt);
+    li.append(title, ' ', n.message || '', ' ', when);
+    if (!n.read) {
+      li.append(' ', button('Mark read', async () => {
+        await api(`/notifications/${n.id}/read`, { method: 'POST' });
+        load();
+        loadBell();
+      }, 'link'));
+    }
+    list.append(li);
   });
-})();
+  if (!list.children.length) list.textContent = 'No notifications.';
+}
+onLoad(load);
+on(E.NOTIFICATION, debounce(load));
+document.getElementById('read-all').addEventListener('click', async () => {
+  await api('/notifications/read-all', { method: 'POST' });
+  setBell(0);
+  load();
+});

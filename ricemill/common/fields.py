@@ -1,0 +1,29 @@
+"""Field types shared by the domains' schemas: names, phones, rates, bags (docs/domain.md)."""
+
+from marshmallow import fields, validate
+
+from .constants import MAX_BAGS, MAX_RATE_PER_QUINTAL
+from .schemas import Money, Quantity
+from .text import Str
+
+
+def Name(max_length: int = 120, **kwargs) -> Str:  # noqa: N802 - reads as a field type
+    """A person's or firm's name: one line, length-limited and not just spaces."""
+    validators = [validate.Length(min=1, max=max_length), validate.Regexp(r"\s*\S", error="Must not be blank.")]
+    return Str(validate=validators, **kwargs)
+
+
+def Phone(**kwargs) -> Str:  # noqa: N802
+    """An Indian or international phone number: digits, spaces and dashes, optional leading +."""
+    kwargs.setdefault("allow_none", True)
+    return Str(validate=validate.Regexp(r"^\+?[0-9][0-9 -]{5,18}$", error="Not a valid phone number."), **kwargs)
+
+
+def Rate(**kwargs) -> Quantity:  # noqa: N802
+    """Rupees per quintal: more than 0, at most MAX_RATE_PER_QUINTAL."""
+    return Money(validate=[validate.Range(min=0, min_inclusive=False)], maximum=MAX_RATE_PER_QUINTAL, **kwargs)
+
+
+def Bags(**kwargs) -> fields.Integer:  # noqa: N802
+    """A count of bags, 0 .. MAX_BAGS, or null."""
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_BAGS), **kwargs)

@@ -1,0 +1,46 @@
+"""Build the meta object from the one source of each constant (docs/domain.md, "Constants")."""
+
+from ..common import constants as c
+from ..finance.types import PAYMENT_MODE_LABELS, PaymentDirection, PaymentMode, PaymentStatus
+from ..inventory.types import MILLING_OUTPUTS, STOCK_TYPE_LABELS, StockType
+from ..staff.models import AttendanceStatus
+
+
+def _options(enum_cls, labels: dict | None = None) -> list[dict]:
+    return [
+        {"value": m.value, "label": (labels or {}).get(m) or m.value.replace("_", " ").capitalize()} for m in enum_cls
+    ]
+
+
+def build_meta() -> dict:
+    """JSON-ready, camelCase; the same for every user (nothing mill-specific or secret)."""
+    return {
+        "millDefaults": {
+            "standardMoisturePercent": c.DEFAULT_STANDARD_MOISTURE_PERCENT,
+            "timezone": c.DEFAULT_TIMEZONE,
+        },
+        "units": {
+            "weight": c.WEIGHT_UNIT,
+            "weightPlaces": -c.KG.as_tuple().exponent,
+            "moneyPlaces": 2,
+            "kgPerQuintal": c.KG_PER_QUINTAL,
+        },
+        "moisture": {
+            # deduction_kg = W × (M − S) / (100 − S) when M > S, else 0; rounded half up to weightPlaces.
+            "formula": "W * (M - S) / (100 - S) if M > S else 0",
+            "rounding": "HALF_UP",
+            "places": -c.KG.as_tuple().exponent,
+            "maxMoisturePercent": c.MAX_MOISTURE_PERCENT,
+        },
+        "limits": {
+            "maxLotKg": c.MAX_LOT_KG,
+            "maxRatePerQuintal": c.MAX_RATE_PER_QUINTAL,
+            "maxBags": c.MAX_BAGS,
+        },
+        "stockTypes": _options(StockType, STOCK_TYPE_LABELS),
+        "millingOutputs": [t.value for t in MILLING_OUTPUTS],
+        "paymentModes": _options(PaymentMode, PAYMENT_MODE_LABELS),
+        "paymentDirections": _options(PaymentDirection),
+        "paymentStatuses": _options(PaymentStatus),
+        "attendanceStatuses": _options(AttendanceStatus),
+    }

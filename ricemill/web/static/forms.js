@@ -1,0 +1,135 @@
+/* Forms: read the fields, submit once, show the server's 422 field errors, the typing indicator.
+
+bindForm(form, {submit, done}): submit(data, {idempotencyKey}) must pass the key on to api() (spread
+it into the options). One key per submission; api() retries a network error or a 503 with it. When a
+submission still ends without an answer, the key is kept: submitting the same data again reuses it,
+so a write that did reach the server is not made twice. */
+import { ApiError, newIdempotencyKey } from './api.js';
+import { today } from './format.js';
+import { emit } from './live.js';
+import { C, ctx } from './meta.js';
+import { toast } from './ui.js';
+
+function setPath(obj, path, value) {
+  const keys = path.split('.');
+  let node = obj;
+  keys.slice(0, -1).forEach((k) => { node = node[k] = node[k] || {}; });
+  node[keys[keys.length - 1]] = value;
+}
+
+export function readForm(form) {
+  const data = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || el.type === 'hidden' || el.type === 'submit') continue;
+    const raw = el.value.trim();
+    if (raw === '') continue; // left empty: optional fields are omitted, required ones get the server's 422
+    let value = raw;
+    if (el.dataset.kind === 'number' || el.dataset.kind === 'int') {
+      const n = Number(raw);
+      value = Number.isFinite(n) ? n : raw; // not a number: let the server say so
+    }
+    setPath(data, el.name, value);
+  }
+  return data;
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll('[data-error-for]').forEach((el) => { el.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+export function showErrors(form, err) {
+  clearErrors(form);
+  const loose = [];
+  let first = null;
+  (err.errors || []).forEach(({ field, message }) => {
+    const slot = field && field !== '_form' ? form.querySelector(`.field-error[data-error-for="${CSS.escape(field)}"]`) : null;
+    if (slot) {
+      slot.textContent = message;
+      const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        first = first || input;
+      }
+    } else {
+      loose.push(field && field !== '_schema' ? `${field}: ${message}` : message);
+    }
+  });
+  const top = form.querySelector('[data-error-for="_form"]');
+  if (top) top.textContent = [err.message, ...loose].filter(Boolean).join(' · ');
+  (first || top)?.focus?.();
+}
+
+function prefill(form) {
+  form.querySelectorAll('[data-today]').forEach((el) => { if (!el.value) el.value = today(); });
+}
+
+function typingFor(form) {
+  const entity = form.dataset.entity;
+  if (!entity) return;
+  let active = false;
+  let last = 0;
+  let timer = null;
+  const stop = () => {
+    clearTimeout(timer);
+    if (active) emit(C.ACTIVITY_STOP_TYPING, { millId: ctx.millId });
+    active = false;
+  };
+  form.addEventListener('input', () => {
+    if (!ctx.millId) return;
+    const now = Date.now();
+    if (!active || now - last > 3000) {
+      emit(C.ACTIVITY_TYPING, { millId: ctx.millId, entity, action: 'creating' });
+      active = true;
+      last = now;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(stop, 4000);
+  });
+  form.addEventListener('submit', stop);
+  form.addEventListener('reset', stop);
+}
+
+export function bindForm(form, { submit, done }) {
+  if (!form) return;
+  typingFor(form);
+  prefill(form);
+  let busy = false; // a second submit (Enter pressed twice) while one is on its way is ignored
+  let unanswered = null; // {key, body} of a submission that got no answer
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    const button = form.querySelector('button[type="submit"]');
+    clearErrors(form);
+    if (button) button.disabled = true;
+    const data = readForm(form);
+    const body = JSON.stringify(data);
+    const idempotencyKey = unanswered && unanswered.body === body ? unanswered.key : newIdempotencyKey();
+    form.dataset.idempotencyKey = idempotencyKey; // for tests
+    try {
+      const res = await submit(data, { idempotencyKey });
+      unanswered = null;
+      form.reset();
+      prefill(form);
+      form.dispatchEvent(new Event('input-reset'));
+      if (done) done(res);
+      toast(res.message || 'Saved', 'success');
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 503) {
+        unanswered = null;
+        showErrors(form, err);
+      } else {
+        unanswered = { key: idempotencyKey, body };
+        showErrors(form, {
+          message: 'No answer from the server. Submit again: it will not be saved twice.',
+          errors: [],
+        });
+        if (!(err instanceof ApiError)) console.error(err);
+      }
+    } finally {
+      busy = false;
+      if (button) button.disabled = false;
+    }
+  });
+}

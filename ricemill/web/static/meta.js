@@ -1,0 +1,54 @@
+/* Who and where the page is (data-* of <body>) and the mill's constants.
+
+Constants come from the server's JSON blob `<script id="rm-meta" type="application/json">` (one source
+with the API's validation) when the page has it; the values below are only the fallback. */
+
+const body = document.body;
+
+function readMeta() {
+  const el = document.getElementById('rm-meta');
+  if (!el) return {};
+  try {
+    return JSON.parse(el.textContent) || {};
+  } catch (_) {
+    return {};
+  }
+}
+const meta = readMeta();
+
+function first(...values) {
+  return values.find((v) => v !== undefined && v !== null);
+}
+// a list of codes, or of {value|code, label}: always [{value, label}]
+function options(list, fallback) {
+  if (!Array.isArray(list) || !list.length) return fallback;
+  return list.map((o) => (typeof o === 'object'
+    ? { value: first(o.value, o.code, o.name), label: first(o.label, o.name, o.value, o.code) }
+    : { value: o, label: String(o).replace(/_/g, ' ').toLowerCase() }));
+}
+const codes = (pairs) => pairs.map((o) => o.value);
+const pairs = (list) => list.map((value) => ({ value, label: value.replace(/_/g, ' ').toLowerCase() }));
+
+const defaults = meta.defaults || meta.millDefaults || {};
+export const constants = Object.freeze({
+  standardMoisturePercent: Number(first(meta.standardMoisturePercent, defaults.standardMoisturePercent, 17)),
+  kgPerQuintal: Number(first(meta.kgPerQuintal, meta.units && meta.units.kgPerQuintal, 100)),
+  stockTypes: options(meta.stockTypes, pairs(['PADDY', 'RICE', 'BROKEN_RICE', 'BRAN', 'HUSK'])),
+  millingOutputs: codes(options(meta.millingOutputs, pairs(['RICE', 'BROKEN_RICE', 'BRAN', 'HUSK']))),
+  attendanceStatuses: codes(options(meta.attendanceStatuses, pairs(['PRESENT', 'HALF_DAY', 'ABSENT', 'LEAVE']))),
+  raw: meta,
+});
+
+export const ctx = Object.freeze({
+  millId: body.dataset.millId || null,
+  userId: body.dataset.userId,
+  userName: body.dataset.userName,
+  role: body.dataset.role,
+  timezone: body.dataset.timezone || 'Asia/Kolkata',
+  // the mill's own setting (data-standard-moisture) wins over the platform default
+  standardMoisture: Number(body.dataset.standardMoisture || constants.standardMoisturePercent),
+});
+
+// Event names come from the server (/realtime/events.js, built from its constants module).
+export const E = window.RICEMILL_EVENTS.SERVER_EVENTS;
+export const C = window.RICEMILL_EVENTS.CLIENT_EVENTS;
