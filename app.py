@@ -13,7 +13,9 @@ import eventlet  # noqa: E402
 # tests/test_green.py proves it, and that it stalls without.
 eventlet.monkey_patch()
 
+import atexit  # noqa: E402
 import logging  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 
 from ricemill import create_app  # noqa: E402
@@ -25,10 +27,20 @@ app = create_app()
 log = logging.getLogger("ricemill.server")
 
 
-def _exit_on_sigterm(signum, frame):
-    # SIGTERM (systemd, docker, kill) ends the process like Ctrl-C does: through SystemExit, so the
-    # atexit handlers run and the embedded PostgreSQL stops when its last user exits.
-    raise SystemExit(0)
+def _shutdown(signum: int) -> None:
+    log.info("Stopping (%s)", signal.Signals(signum).name)
+    stop_scheduler()
+    atexit._run_exitfuncs()  # the embedded PostgreSQL stops here when this was its last user
+    os._exit(0)
+
+
+def _exit_on_signal(signum, frame):
+    """SIGTERM (systemd, docker, kill) and Ctrl-C: shut down in a green thread of its own.
+
+    Python runs a signal handler in whichever greenlet is current (the hub, a job's, a request's);
+    an exception raised there ends only that greenlet, and the scheduler's threads would keep the
+    process alive. A fresh green thread can block (pg_ctl stop) where the handler cannot."""
+    eventlet.spawn(_shutdown, signum)
 
 
 def _url(host: str, port: int) -> str:
@@ -38,7 +50,8 @@ def _url(host: str, port: int) -> str:
 
 def main() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)
     start_scheduler_if_configured(app)
     # Events a crash left undispatched go out once at start too, even where no scheduler runs.
     socketio.start_background_task(relay_at_start, app)

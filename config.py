@@ -52,6 +52,21 @@ class BaseConfig:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_BASE_SECONDS = _env_int("LOGIN_LOCK_BASE_SECONDS", 30)
     LOGIN_LOCK_MAX_SECONDS = _env_int("LOGIN_LOCK_MAX_SECONDS", 15 * 60)
+    # ... and per client address (password spraying): N failures within the window lock the address.
+    LOGIN_ADDRESS_MAX_FAILURES = _env_int("LOGIN_ADDRESS_MAX_FAILURES", 10)
+    LOGIN_ADDRESS_WINDOW_SECONDS = _env_int("LOGIN_ADDRESS_WINDOW_SECONDS", 10 * 60)
+
+    # Hostile input (ricemill/security.py): request body and JSON shape limits.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 64)
+    JSON_MAX_VALUES = _env_int("JSON_MAX_VALUES", 5_000)
+    JSON_MAX_NUMBER_LENGTH = _env_int("JSON_MAX_NUMBER_LENGTH", 100)
+    # Validation errors in one answer: the first N, with `errorCount` saying how many there were.
+    MAX_VALIDATION_ERRORS = 20
+    # How many reverse proxies to trust for X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix); 0 = off.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _env_int("PROXY_FIX_X_HOST", 0)
 
     # OpenAPI (flask-smorest)
     API_TITLE = "ricemill API"
@@ -75,6 +90,8 @@ class BaseConfig:
     MAX_CONNECTIONS = _env_int("MAX_CONNECTIONS", 10_000)
     SOCKET_RATE_LIMIT_PER_SECOND = _env_int("SOCKET_RATE_LIMIT_PER_SECOND", 20)
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)
+    # Sockets one user may hold open in one server process; the next one is refused.
+    SOCKET_MAX_PER_USER = _env_int("SOCKET_MAX_PER_USER", 20)
 
     # Jobs
     STOCK_CHECK_INTERVAL_SECONDS = _env_int("STOCK_CHECK_INTERVAL_SECONDS", 3600)

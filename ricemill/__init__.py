@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_realtime(app)
     register_web(app)
     register_commands(app)
+    register_proxy_fix(app)  # last: outside Socket.IO's middleware, so sockets see the real host too
     return app
 
 
@@ -58,8 +59,10 @@ def register_extensions(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     from .api import register_blueprints
     from .common.errors import register_error_handlers
+    from .security import register_security
 
     register_error_handlers(app)
+    register_security(app)
     register_blueprints(app)
 
 
@@ -73,6 +76,12 @@ def register_web(app: Flask) -> None:
     from .web import register_web_blueprint
 
     register_web_blueprint(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    from .security import register_proxy_fix as install
+
+    install(app)
 
 
 def register_commands(app: Flask) -> None:

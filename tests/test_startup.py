@@ -21,6 +21,18 @@ import requests
 from tests.test_entrypoints import _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+_started: list = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left():
+    """Whatever happens in a test, none of its app processes outlives it."""
+    yield
+    while _started:
+        proc = _started.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +83,7 @@ def _start(data_dir: Path):
     proc = subprocess.Popen(
         [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    _started.append(proc)
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -9,7 +9,7 @@ from ..extensions import db
 
 def change_password(*, user: User, current_password: str, new_password: str) -> dict:
     """Returns the caller's new token pair. Other sessions: refresh tokens revoked, access tokens
-    refused from now on (their password stamp no longer matches), sockets disconnected."""
+    refused from now on (their families are revoked), sockets disconnected."""
     if not verify_password(user.password_hash, current_password):
         raise Invalid(
             "The current password is not right",

@@ -1,4 +1,4 @@
-from flask import g
+from flask import g, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
@@ -16,7 +16,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login,
 @blp.response(200, envelope(LoginResultSchema))
 def login(data):
     """Log in with email and password: an access token (15 min) and a refresh token."""
-    user, tokens = service.login(email=data["email"], password=data["password"])
+    user, tokens = service.login(email=data["email"], password=data["password"], address=request.remote_addr)
     db.session.commit()
     return ok({**tokens, "user": user}, "Logged in")
 
@@ -42,7 +42,7 @@ refresh.required_permission = None
 @blp.arguments(LogoutSchema(partial=True), required=False)
 @blp.response(200, envelope())
 def logout(data=None):
-    """Revoke the access token in use and, if given, the refresh token."""
+    """Revoke the access token in use, its session (refresh family) and, if given, the refresh token's."""
     service.logout(jwt_payload=get_jwt(), user=g.user, refresh_token=(data or {}).get("refresh_token"))
     db.session.commit()
     return ok(None, "Logged out")

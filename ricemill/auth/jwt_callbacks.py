@@ -5,7 +5,6 @@ import uuid
 from ..common.errors import error_envelope
 from ..extensions import db, jwt
 from .models import User
-from .stamp import stamp_matches
 
 
 def register_jwt_callbacks() -> None:
@@ -17,8 +16,6 @@ def register_jwt_callbacks() -> None:
             return None
         if user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
             return None
-        if payload.get("type") == "access" and not stamp_matches(user, payload):
-            return None  # issued before a password change: that session is over
         return user
 
     @jwt.token_in_blocklist_loader
@@ -27,7 +24,7 @@ def register_jwt_callbacks() -> None:
             return False  # refresh tokens are checked, and rotated, by the refresh route itself
         from .service import is_access_token_revoked
 
-        return is_access_token_revoked(payload["jti"])
+        return is_access_token_revoked(payload["jti"], payload.get("fam"))
 
     @jwt.user_lookup_error_loader
     def _user_gone(_header, _payload):

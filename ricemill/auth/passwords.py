@@ -15,8 +15,14 @@ def _hasher() -> PasswordHasher:
     return _hashers[key]
 
 
+def _secret(password: str) -> bytes:
+    """UTF-8, as argon2-cffi encodes a str, but a lone surrogate (valid JSON, not valid UTF-8) is
+    kept rather than raising: a password is never refused or crashed on for its characters."""
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return _hasher().hash(_secret(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -25,12 +31,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     if password_hash is None:
         password_hash = _dummy_hash()
         try:
-            hasher.verify(password_hash, password + "\0never")
+            hasher.verify(password_hash, _secret(password + "\0never"))
         except (VerificationError, InvalidHashError):
             pass
         return False
     try:
-        return hasher.verify(password_hash, password)
+        return hasher.verify(password_hash, _secret(password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -33,32 +33,41 @@ def find_user_by_email(email: str) -> User | None:
 # --- throttling -------------------------------------------------------------------------------
 
 
-def _check_not_locked(email: str) -> None:
-    attempt = db.session.get(LoginAttempt, email)
+def _address_key(address: str | None) -> str | None:
+    """Failures per client address share the table with failures per email, under `addr:`."""
+    return f"addr:{address}"[:254] if address else None
+
+
+def _check_not_locked(key: str) -> None:
+    attempt = db.session.get(LoginAttempt, key)
     if attempt and attempt.locked_until and attempt.locked_until > _now():
         wait = int((attempt.locked_until - _now()).total_seconds()) + 1
         raise TooManyRequests("Too many failed logins; try again later", retry_after=wait)
 
 
-def _record_failure(email: str) -> None:
-    """Count the failure; from the Nth on, lock with a doubling back-off (30 s, 60 s, ... 15 min)."""
+def _record_failure(key: str, *, max_failures: int, window_seconds: int | None = None) -> None:
+    """Count the failure; from the Nth on, lock with a doubling back-off (30 s, 60 s, ... 15 min).
+
+    With `window_seconds` (addresses), a count whose last failure is older than the window starts again.
+    """
     cfg = current_app.config
+    count = LoginAttempt.failures + 1
+    if window_seconds:
+        stale = LoginAttempt.last_failure_at < _now() - timedelta(seconds=window_seconds)
+        count = sa.case((stale, 1), else_=LoginAttempt.failures + 1)
     stmt = (
         pg_insert(LoginAttempt)
-        .values(email=email, failures=1, last_failure_at=_now())
-        .on_conflict_do_update(
-            index_elements=[LoginAttempt.email],
-            set_={"failures": LoginAttempt.failures + 1, "last_failure_at": _now()},
-        )
+        .values(email=key, failures=1, last_failure_at=_now())
+        .on_conflict_do_update(index_elements=[LoginAttempt.email], set_={"failures": count, "last_failure_at": _now()})
         .returning(LoginAttempt.failures)
     )
     failures = db.session.execute(stmt).scalar_one()
-    over = failures - cfg["LOGIN_MAX_FAILURES"]
+    over = failures - max_failures
     if over >= 0:
         seconds = min(cfg["LOGIN_LOCK_BASE_SECONDS"] * (2**over), cfg["LOGIN_LOCK_MAX_SECONDS"])
         db.session.execute(
             sa.update(LoginAttempt)
-            .where(LoginAttempt.email == email)
+            .where(LoginAttempt.email == key)
             .values(locked_until=_now() + timedelta(seconds=seconds))
         )
 
@@ -70,16 +79,17 @@ def _clear_failures(email: str) -> None:
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def _claims(user: User) -> dict:
-    from .stamp import CLAIM, password_stamp
-
-    return {"role": str(user.role), "millId": str(user.mill_id) if user.mill_id else None, CLAIM: password_stamp(user)}
+def _claims(user: User, family: str) -> dict:
+    return {"role": str(user.role), "millId": str(user.mill_id) if user.mill_id else None, "fam": family}
 
 
 def issue_tokens(user: User, family: str | None = None) -> dict:
-    """A fresh access token and a refresh token recorded in its rotation family."""
-    access = create_access_token(identity=str(user.id), additional_claims=_claims(user))
+    """A fresh access token and a refresh token recorded in its rotation family.
+
+    The access token names its family (`fam`) too: revoking the family ends its access tokens at once.
+    """
     family = family or uuid.uuid4().hex
+    access = create_access_token(identity=str(user.id), additional_claims=_claims(user, family))
     refresh = create_refresh_token(identity=str(user.id), additional_claims={"fam": family})
     decoded = decode_token(refresh)
     db.session.add(
@@ -93,14 +103,28 @@ def issue_tokens(user: User, family: str | None = None) -> dict:
     return {"access_token": access, "refresh_token": refresh}
 
 
-def login(*, email: str, password: str) -> tuple[User, dict]:
-    """Check the credentials; the same answer for an unknown user and a wrong password."""
+def login(*, email: str, password: str, address: str | None = None) -> tuple[User, dict]:
+    """Check the credentials; the same answer for an unknown user and a wrong password.
+
+    Throttled per account (guessing one password) and per client address (spraying many accounts);
+    a success clears the account's count, never the address's (an attacker may own one account).
+    """
+    cfg = current_app.config
     email = normalise_email(email)
+    address_key = _address_key(address)
+    if address_key:
+        _check_not_locked(address_key)
     _check_not_locked(email)
     user = find_user_by_email(email)
     good = verify_password(user.password_hash if user else None, password)
     if not good or user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
-        _record_failure(email)
+        _record_failure(email, max_failures=cfg["LOGIN_MAX_FAILURES"])
+        if address_key:
+            _record_failure(
+                address_key,
+                max_failures=cfg["LOGIN_ADDRESS_MAX_FAILURES"],
+                window_seconds=cfg["LOGIN_ADDRESS_WINDOW_SECONDS"],
+            )
         db.session.commit()  # the failure must count even though the request fails
         raise Unauthorized(INVALID_CREDENTIALS)
     _clear_failures(email)
@@ -121,11 +145,7 @@ def refresh(*, jwt_payload: dict, user: User) -> dict:
     if row is None or row.user_id != user.id:
         raise Unauthorized("Invalid token")
     if row.spent_at is not None or row.revoked_at is not None:
-        db.session.execute(
-            sa.update(RefreshToken)
-            .where(RefreshToken.family == row.family, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=_now())
-        )
+        revoke_family(user_id=user.id, family=row.family)
         db.session.commit()
         raise Unauthorized("Refresh token already used; please log in again")
     row.spent_at = _now()
@@ -145,26 +165,55 @@ def revoke_access_token(jwt_payload: dict) -> None:
     db.session.execute(stmt)
 
 
+def revoke_family(*, user_id, family: str) -> None:
+    """Revoke a refresh family: its refresh tokens, its access tokens (the blocklist checks `fam`)
+    and, after commit, the sockets opened with them in every process."""
+    db.session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    after_commit(lambda: family_revoked(user_id=user_id, family=family))
+
+
 def logout(*, jwt_payload: dict, user: User, refresh_token: str | None = None) -> None:
-    """Revoke the access token in use and, if given, the refresh token (its whole family)."""
+    """Revoke the access token in use, its refresh family (the session), and the family of
+    `refresh_token` (body or cookie) when it is another one of the same user's."""
     revoke_access_token(jwt_payload)
+    families = {jwt_payload.get("fam")}
     if refresh_token:
         try:
             decoded = decode_token(refresh_token, allow_expired=True)
         except Exception:
             decoded = None
         if decoded and decoded.get("type") == "refresh" and decoded.get("sub") == str(user.id):
-            db.session.execute(
-                sa.update(RefreshToken)
-                .where(RefreshToken.family == decoded.get("fam"), RefreshToken.revoked_at.is_(None))
-                .values(revoked_at=_now())
-            )
+            families.add(decoded.get("fam"))
+    for family in sorted(f for f in families if isinstance(f, str) and f):
+        revoke_family(user_id=user.id, family=family)
     jti = jwt_payload["jti"]
     after_commit(lambda: access_revoked(user_id=user.id, jti=jti))
 
 
-def is_access_token_revoked(jti: str) -> bool:
-    return db.session.scalar(sa.select(sa.exists().where(RevokedToken.jti == jti)))
+def revoke_refresh_token(refresh_token: str) -> None:
+    """Revoke the family of a genuine refresh token (expired or not); anything else is ignored."""
+    try:
+        decoded = decode_token(refresh_token, allow_expired=True)
+        user_id = uuid.UUID(str(decoded.get("sub")))
+    except Exception:
+        return
+    if decoded.get("type") == "refresh" and isinstance(decoded.get("fam"), str):
+        revoke_family(user_id=user_id, family=decoded["fam"])
+
+
+def is_access_token_revoked(jti: str, family: str | None = None) -> bool:
+    """Revoked itself (logout) or through its refresh family (logout, reuse, password change...)."""
+    revoked = sa.exists().where(RevokedToken.jti == jti)
+    if family:
+        revoked = sa.or_(
+            revoked,
+            sa.exists().where(RefreshToken.family == family, RefreshToken.revoked_at.is_not(None)),
+        )
+    return db.session.scalar(sa.select(revoked))
 
 
 def revoke_all_refresh_tokens(user_id: uuid.UUID) -> None:
@@ -180,10 +229,12 @@ def revoke_all_refresh_tokens(user_id: uuid.UUID) -> None:
 _access_hooks: dict[str, object] = {}
 
 
-def on_access_change(*, token_revoked=None, user_changed=None) -> None:
+def on_access_change(*, token_revoked=None, user_changed=None, family_revoked=None) -> None:
     """Register what to do after commit when a token is revoked or a user's access changes."""
     if token_revoked:
         _access_hooks["token_revoked"] = token_revoked
+    if family_revoked:
+        _access_hooks["family_revoked"] = family_revoked
     if user_changed:
         _access_hooks["user_changed"] = user_changed
 
@@ -192,6 +243,12 @@ def access_revoked(*, user_id, jti: str) -> None:
     hook = _access_hooks.get("token_revoked")
     if hook:
         hook(user_id=str(user_id), jti=jti)
+
+
+def family_revoked(*, user_id, family: str) -> None:
+    hook = _access_hooks.get("family_revoked")
+    if hook:
+        hook(user_id=str(user_id), family=family)
 
 
 def user_access_changed(user_id) -> None:

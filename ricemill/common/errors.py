@@ -54,7 +54,12 @@ class TooManyRequests(DomainError):
 
 
 def error_envelope(status_code: int, message: str, errors: list | None = None):
-    response = jsonify({"success": False, "statusCode": status_code, "message": message, "errors": errors or []})
+    errors = errors or []
+    body = {"success": False, "statusCode": status_code, "message": message, "errors": errors}
+    cap = current_app.config.get("MAX_VALIDATION_ERRORS", 20)
+    if len(errors) > cap:  # the first few and a count: never an answer bigger than the question
+        body["errors"], body["errorCount"] = errors[:cap], len(errors)
+    response = jsonify(body)
     response.status_code = status_code
     return response
 

@@ -20,7 +20,6 @@ from ..auth.access import user_can_access_mill
 from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.service import is_access_token_revoked
-from ..auth.stamp import stamp_matches
 from ..extensions import db, socketio
 from . import emitter, platform, registry
 from .events import SERVER_EVENTS
@@ -33,6 +32,7 @@ USER_INACTIVE = "User not found or inactive"
 AUTH_FAILED = "Authentication failed"
 ACCESS_DENIED = "Access denied"
 MILL_ACCESS_DENIED = "Access denied to this mill"
+TOO_MANY_SOCKETS = "Too many connections for this user"
 MAX_TOKEN_LENGTH = 4096
 QUERY_TOKEN_NAMES = ("token", "access_token", "jwt", "auth")
 
@@ -72,7 +72,7 @@ def authenticate(auth) -> tuple[User, dict]:
         claims = decode_token(token)
     except (pyjwt.PyJWTError, JWTExtendedException):
         raise Refusal(INVALID_TOKEN) from None
-    if claims.get("type") != "access" or is_access_token_revoked(claims.get("jti", "")):
+    if claims.get("type") != "access" or is_access_token_revoked(claims.get("jti", ""), claims.get("fam")):
         raise Refusal(INVALID_TOKEN)
     try:
         user = db.session.get(User, uuid.UUID(str(claims.get("sub"))))
@@ -80,13 +80,14 @@ def authenticate(auth) -> tuple[User, dict]:
         raise Refusal(INVALID_TOKEN) from None
     if user is None or not user.is_active or (user.mill is not None and not user.mill.is_active):
         raise Refusal(USER_INACTIVE)
-    if not stamp_matches(user, claims):
-        raise Refusal(INVALID_TOKEN)  # issued before a password change
     return user, claims
 
 
 def _register(user: User, claims: dict) -> registry.SocketSession:
     cfg = current_app.config
+    # SOCKET_MAX_PER_USER per process: the new socket is refused (the open ones are never cut off).
+    if registry.count_for_user(str(user.id)) >= cfg["SOCKET_MAX_PER_USER"]:
+        raise Refusal(TOO_MANY_SOCKETS)
     session = registry.SocketSession(
         sid=request.sid,
         namespace=request.namespace,
@@ -97,6 +98,7 @@ def _register(user: User, claims: dict) -> registry.SocketSession:
         jti=claims["jti"],
         exp=float(claims.get("exp") or time.time() + 3600),
         bucket=registry.TokenBucket(cfg["SOCKET_RATE_LIMIT_PER_SECOND"], cfg["SOCKET_RATE_LIMIT_BURST"]),
+        family=claims.get("fam"),
     )
     registry.add(session)
     from .live_auth import ensure_expiry_watch

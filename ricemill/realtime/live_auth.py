@@ -23,11 +23,18 @@ CONTROL_EVENT = "ricemill:control"
 EXPIRY_CHECK_SECONDS = 0.5
 
 
-def disconnect_local(user_id: str, jti: str | None = None, reason: str = "access changed") -> int:
-    """Disconnect this process's sockets of `user_id` (only those of token `jti` when given)."""
+def disconnect_local(
+    user_id: str, jti: str | None = None, reason: str = "access changed", family: str | None = None
+) -> int:
+    """Disconnect this process's sockets of `user_id` (only those of token `jti`, or of refresh
+    family `family`, when given)."""
     count = 0
     for session in registry.all_sessions():
-        if session.user_id == str(user_id) and (jti is None or session.jti == jti):
+        if (
+            session.user_id == str(user_id)
+            and (jti is None or session.jti == jti)
+            and (family is None or session.family == family)
+        ):
             log.info("Disconnecting socket of %s (%s): %s", session.user_id, session.name, reason)
             registry.remove(session.namespace, session.sid)
             socketio.server.disconnect(session.sid, namespace=session.namespace, ignore_queue=True)
@@ -40,7 +47,7 @@ def _handle_control(data) -> None:
         data = data[0]
     if not isinstance(data, dict) or "userId" not in data:
         return
-    disconnect_local(data["userId"], data.get("jti"), data.get("reason", "access changed"))
+    disconnect_local(data["userId"], data.get("jti"), data.get("reason", "access changed"), data.get("family"))
 
 
 class _ControlMixin:
@@ -88,18 +95,25 @@ def client_manager_for(url: str | None, channel: str = "flask-socketio"):
     return ControlKombuManager(url, channel=channel)
 
 
-def request_disconnect(user_id, jti: str | None = None, reason: str = "access changed") -> None:
-    """Disconnect the user's sockets (or those of one token) in every server process."""
+def request_disconnect(
+    user_id, jti: str | None = None, reason: str = "access changed", family: str | None = None
+) -> None:
+    """Disconnect the user's sockets (or those of one token, or one refresh family) in every process."""
     if socketio.server is None:
         return
     if isinstance(socketio.server.manager, _ControlMixin):
-        emitter.to_control(CONTROL_EVENT, {"userId": str(user_id), "jti": jti, "reason": reason}, user_id)
+        message = {"userId": str(user_id), "jti": jti, "reason": reason, "family": family}
+        emitter.to_control(CONTROL_EVENT, message, user_id)
     else:
-        disconnect_local(str(user_id), jti, reason)
+        disconnect_local(str(user_id), jti, reason, family)
 
 
 def on_token_revoked(user_id, jti) -> None:
     request_disconnect(user_id, jti, "token revoked")
+
+
+def on_family_revoked(user_id, family) -> None:
+    request_disconnect(user_id, None, "session revoked", family)
 
 
 def on_user_changed(user_id) -> None:

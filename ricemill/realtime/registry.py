@@ -45,6 +45,7 @@ class SocketSession:
     bucket: TokenBucket
     refused: int = 0  # events refused by the rate limit in the current abuse window
     refused_since: float = 0.0
+    family: str | None = None  # the token's refresh family: revoking it disconnects the socket
 
     @property
     def user(self) -> dict:
@@ -72,6 +73,11 @@ def remove(namespace: str, sid: str) -> SocketSession | None:
 def all_sessions() -> list[SocketSession]:
     with _lock:
         return list(_sockets.values())
+
+
+def count_for_user(user_id: str) -> int:
+    with _lock:
+        return sum(1 for session in _sockets.values() if session.user_id == user_id)
 
 
 def count() -> int:

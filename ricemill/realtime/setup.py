@@ -31,12 +31,10 @@ def origin_checker(allowed: list[str]):
         if origin in allowed:
             return True
         if environ and "HTTP_HOST" in environ:
-            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).split(",")[0]
-            host = environ.get("HTTP_X_FORWARDED_HOST", environ["HTTP_HOST"]).split(",")[0]
-            return origin in (
-                f"{scheme.strip()}://{host.strip()}",
-                f"{environ.get('wsgi.url_scheme')}://{environ['HTTP_HOST']}",
-            )
+            # The request's own Host (http or https: TLS may end at a proxy); client-sent
+            # X-Forwarded-Host is never trusted here. Behind a configured proxy, ProxyFix
+            # (PROXY_FIX_X_HOST) has already rewritten HTTP_HOST.
+            return origin in (f"http://{environ['HTTP_HOST']}", f"https://{environ['HTTP_HOST']}")
         return False
 
     return check
@@ -85,5 +83,12 @@ def init_realtime(app: Flask) -> None:
         **options,
     )
     dispatch.install(app)
-    on_access_change(token_revoked=live_auth.on_token_revoked, user_changed=live_auth.on_user_changed)
+    on_access_change(
+        token_revoked=live_auth.on_token_revoked,
+        user_changed=live_auth.on_user_changed,
+        family_revoked=live_auth.on_family_revoked,
+    )
+    from ..security import guard_malformed_frames
+
+    guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)

@@ -6,6 +6,7 @@ one with `?mill=`). The API itself enforces tenancy; pages never read another mi
 """
 
 import functools
+import hmac
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -38,7 +39,7 @@ _AUTH_ERRORS = (JWTExtendedException, PyJWTError, DomainError)
 
 def _safe_next(target: str | None) -> str:
     """Only a local path: never an open redirect to another site."""
-    if not target:
+    if not target or len(target) > 2048 or not target.isprintable():
         return "/"
     parts = urlsplit(target)
     # browsers read "/\\host" as "//host": a backslash anywhere is refused too
@@ -165,6 +166,19 @@ def login_form():
     return _render("login.html", next=_safe_next(request.args.get("next")), error=None, email="")
 
 
+def _login_field_errors(email: str, password: str) -> dict[str, str]:
+    """The API's LoginSchema rules, one message per field (NUL, over-long, not an email...)."""
+    from ..auth.schemas import LoginSchema
+
+    messages = LoginSchema().validate({"email": email, "password": password})
+    return {field: " ".join(text) if isinstance(text, list) else str(text) for field, text in messages.items()}
+
+
+def _shown(value: str) -> str:
+    """What the form may echo back: printable and no longer than the field allows."""
+    return "".join(ch for ch in value[:254] if ch.isprintable())
+
+
 @bp.post("/login")
 def login():
     email = (request.form.get("email") or "").strip()
@@ -173,12 +187,19 @@ def login():
     if _cross_site():
         return _render("login.html", next=target, error="Log in from this site's own page.", email=""), 403
     if not email or not password:
-        return _render("login.html", next=target, error="Enter your email and password.", email=email), 422
+        return _render("login.html", next=target, error="Enter your email and password.", email=_shown(email)), 422
+    field_errors = _login_field_errors(email, password)
+    if field_errors:
+        return _render(
+            "login.html", next=target, error="Check the fields below.", errors=field_errors, email=_shown(email)
+        ), 422
     try:
-        user, tokens = auth_service.login(email=email, password=password)
+        user, tokens = auth_service.login(email=email, password=password, address=request.remote_addr)
     except DomainError as error:
         db.session.rollback()
-        return _render("login.html", next=target, error=error.message, email=email), error.status_code
+        response = _render("login.html", next=target, error=error.message, email=_shown(email))
+        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
+        return response, error.status_code, headers
     db.session.commit()
     if user.role == Role.SUPER_ADMIN and target == "/":
         target = url_for("web.admin")
@@ -186,6 +207,29 @@ def login():
     set_access_cookies(response, tokens["access_token"])
     set_refresh_cookies(response, tokens["refresh_token"])
     return response
+
+
+def _refuse_cross_site():
+    """/web/refresh and its logout change the session: only our own pages may call them.
+
+    A request needs the double-submit header (X-CSRF-TOKEN equal to one of our CSRF cookies, which
+    another site can neither read nor set) and must not come from another site by Origin or
+    Sec-Fetch-Site. A refused request changes nothing: no rotation, no logout, no cookies cleared.
+    """
+    cfg = current_app.config
+    sent = request.headers.get(cfg["JWT_ACCESS_CSRF_HEADER_NAME"], "")
+    cookies = (
+        request.cookies.get(cfg["JWT_ACCESS_CSRF_COOKIE_NAME"]),
+        request.cookies.get(cfg["JWT_REFRESH_CSRF_COOKIE_NAME"]),
+    )
+    same_site = not _cross_site() and request.headers.get("Sec-Fetch-Site", "same-origin") in (
+        "same-origin",
+        "none",
+    )
+    if same_site and sent and any(cookie and hmac.compare_digest(sent, cookie) for cookie in cookies):
+        return None
+    body = {"success": False, "statusCode": 403, "message": "Missing or invalid CSRF token", "errors": []}
+    return jsonify(body), 403
 
 
 def _rotate():
@@ -200,6 +244,9 @@ def _rotate():
 @bp.post("/web/refresh")
 def refresh():
     """The page's timer calls this (X-CSRF-TOKEN from the csrf_refresh_token cookie)."""
+    refused = _refuse_cross_site()
+    if refused is not None:
+        return refused
     try:
         tokens = _rotate()
     except _AUTH_ERRORS:
@@ -238,14 +285,20 @@ def refresh_and_return():
 @bp.post("/web/refresh/logout")
 def logout():
     """Revoke the access token and the refresh family, clear the cookies (CSRF header required)."""
+    refused = _refuse_cross_site()
+    if refused is not None:
+        return refused
     response = jsonify({"success": True, "statusCode": 200, "message": "Logged out", "data": None})
+    refresh_cookie = request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
     try:
         verify_jwt_in_request(locations=["cookies"])
-        refresh_cookie = request.cookies.get(current_app.config["JWT_REFRESH_COOKIE_NAME"])
         auth_service.logout(jwt_payload=get_jwt(), user=current_user, refresh_token=refresh_cookie)
         db.session.commit()
     except _AUTH_ERRORS:
-        db.session.rollback()  # already logged out or expired: clearing the cookies is all there is to do
+        db.session.rollback()  # the access cookie expired: the session's refresh family still ends
+        if refresh_cookie:
+            auth_service.revoke_refresh_token(refresh_cookie)
+            db.session.commit()
     unset_jwt_cookies(response)
     return response
 

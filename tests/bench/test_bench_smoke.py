@@ -104,3 +104,11 @@ def test_connections(tmp_path):
     assert result["connected"] == result["held_to_end"] == 20
     assert result["server_eio_sockets"]["end"] >= 20
     assert "kb_per_connection" in result
+
+
+def test_hostile_body(tmp_path):
+    result = run_bench("hostile_body", ["--seconds", "1", "--senders", "1", "--interval", "0.1"], tmp_path)
+    assert result["healthz_under_hostile_bodies"]["n"] > 0
+    statuses = {name: set(r["statuses"]) for name, r in result["hostile_requests"].items()}
+    assert statuses.get("deep_nesting", {"400"}) == {"400"}
+    assert statuses.get("over_limit", {"413"}) == {"413"}
