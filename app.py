@@ -20,8 +20,8 @@ import signal  # noqa: E402
 
 from ricemill import create_app  # noqa: E402
 from ricemill.extensions import socketio  # noqa: E402
-from ricemill.realtime.dispatch import relay_at_start  # noqa: E402
-from ricemill.realtime.scheduler import start_scheduler_if_configured, stop_scheduler  # noqa: E402
+from ricemill.realtime.outbox.relay import relay_at_start  # noqa: E402
+from ricemill.scheduler import start_scheduler_if_configured, stop_scheduler  # noqa: E402
 
 app = create_app()
 log = logging.getLogger("ricemill.server")

@@ -92,6 +92,8 @@ class BaseConfig:
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)
     # Sockets one user may hold open in one server process; the next one is refused.
     SOCKET_MAX_PER_USER = _env_int("SOCKET_MAX_PER_USER", 20)
+    # Check every event payload against its schema (always on in debug and testing; docs/realtime.md).
+    VALIDATE_EVENTS = os.environ.get("VALIDATE_EVENTS", "false").lower() == "true"
 
     # Jobs
     STOCK_CHECK_INTERVAL_SECONDS = _env_int("STOCK_CHECK_INTERVAL_SECONDS", 3600)
@@ -134,6 +136,11 @@ class TestingConfig(BaseConfig):
     RUN_SCHEDULER = False
     JWT_COOKIE_CSRF_PROTECT = True
     DASHBOARD_PUSH_MIN_INTERVAL_SECONDS = 0
+    # The cheapest Argon2id that argon2-cffi accepts (t=1, m=8 KiB): the factories hash a password for
+    # every user they make. tests/auth/test_password_cost.py checks the production cost separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST_KIB = 8
+    ARGON2_PARALLELISM = 1
     # In-process tests call platform.push_if_changed themselves; live servers in tests may set it.
     PLATFORM_STATS_INTERVAL_SECONDS = _env_int("PLATFORM_STATS_INTERVAL_SECONDS", 0)
 

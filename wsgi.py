@@ -12,8 +12,8 @@ eventlet.monkey_patch()  # first; also greens psycopg2 (see app.py)
 
 from ricemill import create_app  # noqa: E402
 from ricemill.extensions import socketio  # noqa: E402
-from ricemill.realtime.dispatch import relay_at_start  # noqa: E402
-from ricemill.realtime.scheduler import start_scheduler_if_configured  # noqa: E402
+from ricemill.realtime.outbox.relay import relay_at_start  # noqa: E402
+from ricemill.scheduler import start_scheduler_if_configured  # noqa: E402
 
 app = create_app()
 start_scheduler_if_configured(app)

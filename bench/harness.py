@@ -65,7 +65,7 @@ def bench_database(name: str, *, migrate: bool = True):
                 db.engine.dispose()
         yield url
     finally:
-        from ricemill.realtime.marking import flush_all
+        from ricemill.realtime.outbox.marking import flush_all
 
         flush_all()  # background dispatch marking must finish before the database goes
         with engine.connect() as conn:

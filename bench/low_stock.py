@@ -48,7 +48,7 @@ def _make_stocks_for(conn, prefix: str, *, low: int) -> None:
 
 def _time_scan(app, runs: int) -> dict:
     from ricemill.extensions import db
-    from ricemill.inventory.alert_service import check_low_stock
+    from ricemill.inventory.low_stock import check_low_stock
 
     samples, counts, found = [], [], 0
     captured: list[tuple[str, object]] = []
@@ -88,7 +88,7 @@ def _time_scan(app, runs: int) -> dict:
 def _time_job(app, runs: int) -> dict:
     """The scheduler's job: scan, publish, commit (events stored, notifications made)."""
     from ricemill.extensions import db
-    from ricemill.inventory.alert_service import check_low_stock
+    from ricemill.inventory.low_stock import check_low_stock
 
     samples, statements = [], []
     with app.app_context():

@@ -32,7 +32,8 @@ from ricemill.auth.access import mill_access  # noqa: E402
 from ricemill.auth.roles import Permission  # noqa: E402
 from ricemill.extensions import db, socketio  # noqa: E402
 from ricemill.purchases.models import PaddyPurchase  # noqa: E402
-from ricemill.realtime import emitter, outbox  # noqa: E402
+from ricemill.realtime.outbox import store  # noqa: E402
+from ricemill.realtime.sockets import emitter  # noqa: E402
 
 COMMIT_TIMES: dict[str, float] = {}
 PRODUCT_DISPATCHER = {"present": False}
@@ -57,7 +58,7 @@ def build_app():
 def _time_commits() -> None:
     """Wrap the realtime layer's dispatcher: it is called right after each commit. Checked again
     before each request in case the realtime layer installs its dispatcher late."""
-    current = outbox._dispatcher
+    current = store._dispatcher
     if getattr(current, "bench_timed", False):
         return
 
@@ -70,7 +71,7 @@ def _time_commits() -> None:
 
     timed.bench_timed = True
     PRODUCT_DISPATCHER["present"] = current is not None
-    outbox.set_dispatcher(timed)
+    store.set_dispatcher(timed)
 
 
 def _bare_insert(mill_id) -> dict:

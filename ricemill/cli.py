@@ -3,14 +3,21 @@
 import click
 from flask.cli import AppGroup
 
+from .auth import service
+from .auth.roles import Role
+from .common.errors import DomainError
+from .demo import seed_demo
+from .extensions import db
+from .inventory.low_stock import check_low_stock
+from .realtime.outbox.marking import flush_all
+from .scheduler import register_jobs, stopping
+
 ricemill_cli = AppGroup("ricemill", help="ricemill administration.")
 
 
 @ricemill_cli.result_callback()
 def _finish_background_work(*_args, **_kwargs) -> None:
     """The process ends with the command: let events and notifications be marked dispatched first."""
-    from .realtime.marking import flush_all
-
     flush_all()
 
 
@@ -20,11 +27,6 @@ def _finish_background_work(*_args, **_kwargs) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_superadmin(email: str, name: str, password: str) -> None:
     """Create a platform SUPER_ADMIN."""
-    from .auth import service
-    from .auth.roles import Role
-    from .common.errors import DomainError
-    from .extensions import db
-
     if len(password) < 10:
         raise click.BadParameter("at least 10 characters", param_hint="--password")
     try:
@@ -38,8 +40,6 @@ def create_superadmin(email: str, name: str, password: str) -> None:
 @ricemill_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Idempotent demo data: a super admin and two mills with their staff and a month of work."""
-    from .demo import seed_demo
-
     logins = seed_demo()
     click.echo("Demo logins (password for all: see below)")
     for login in logins:
@@ -50,9 +50,6 @@ def seed_demo_command() -> None:
 @click.option("--mill-id", type=click.UUID, default=None, help="Only this mill (default: every mill).")
 def check_stock_command(mill_id) -> None:
     """Run the low-stock check once now: alerts and notifications for every low stock."""
-    from .extensions import db
-    from .inventory.alert_service import check_low_stock
-
     found = check_low_stock(mill_id)
     db.session.commit()
     if not found:
@@ -77,8 +74,6 @@ def scheduler_command() -> None:
 
     from apscheduler.schedulers.background import BackgroundScheduler
     from flask import current_app
-
-    from .realtime.scheduler import register_jobs, stopping
 
     app = current_app._get_current_object()
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ricemill import create_app
+from ricemill.auth.roles import Role
 from ricemill.extensions import db
 
 from . import dbserver
@@ -32,7 +33,7 @@ def app(database_urls):
     with app.app_context():
         upgrade(revision="head")
     yield app
-    from ricemill.realtime.marking import flush_all
+    from ricemill.realtime.outbox.marking import flush_all
 
     flush_all()  # background marking must finish before the database is dropped
     with app.app_context():
@@ -90,11 +91,39 @@ def other_mill():
 @pytest.fixture
 def users(mill):
     """One user per role in `mill`, plus a SUPER_ADMIN."""
-    from ricemill.auth.roles import Role
-
     return {role: make_user(role, mill) for role in Role}
 
 
 @pytest.fixture
 def headers(users):
     return {role: auth_header(user) for role, user in users.items()}
+
+
+@pytest.fixture
+def admin(users):
+    return users[Role.MILL_ADMIN]
+
+
+@pytest.fixture
+def admin_headers(headers):
+    return headers[Role.MILL_ADMIN]
+
+
+@pytest.fixture
+def operator(users):
+    return users[Role.OPERATOR]
+
+
+@pytest.fixture
+def operator_headers(headers):
+    return headers[Role.OPERATOR]
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), the browser tests run together on one worker: they
+    share one Chromium and one server process (session fixtures), which a second worker would start
+    again."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -1,6 +1,7 @@
 """Where the test database lives: TEST_DATABASE_URL (a server) or the embedded PostgreSQL.
 
-Each run gets its own database (created here, dropped at the end), so parallel runs never collide.
+Each run gets its own database (created here, dropped at the end), so parallel runs never collide;
+under pytest-xdist each worker is a run of its own (its name is in the database's).
 With CI=true an unreachable server is a failure, never a skip.
 """
 
@@ -27,7 +28,8 @@ def server_url() -> str:
 def create_test_database() -> tuple[str, str]:
     """Returns (admin_url, test_url) for a fresh, empty database."""
     admin_url = make_url(server_url())
-    name = f"ricemill_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under pytest-xdist
+    name = f"ricemill_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:

@@ -1,14 +1,15 @@
 """A real eventlet server process for the psycopg2-under-eventlet test (run by tests/test_green.py).
 
 Two routes on one process: /hold takes a row lock, then yields to the hub (as a request waiting on
-any other I/O would) before committing; /wait asks for the same row lock. With psycopg2 made green
-(eventlet.monkey_patch's psycopg patcher), /wait's blocked query yields and /hold finishes, so both
-finish. Without it, /wait's query blocks the whole process and /hold can never commit: the run ends
-on lock_timeout.
+any other I/O would) until it sees another session waiting for that lock, and commits; /wait asks for
+the same row lock. With psycopg2 made green (eventlet.monkey_patch's psycopg patcher), /wait's blocked
+query yields, /hold sees it waiting and finishes, so both finish. Without it, /wait's query blocks the
+whole process and /hold can never commit: the run ends on lock_timeout.
 """
 
 import os
 import sys
+import time
 
 import eventlet
 
@@ -22,6 +23,9 @@ from eventlet import wsgi  # noqa: E402
 from ricemill import create_app  # noqa: E402
 from ricemill.extensions import db  # noqa: E402
 
+WAITING_FOR_A_LOCK = sa.text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": os.environ["GREEN_DB_URL"]})
 
 
@@ -29,9 +33,13 @@ app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": os.environ["GREEN_DB_URL
 def hold():
     db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
     db.session.execute(sa.text("SELECT id FROM mills WHERE code = 'GREEN' FOR UPDATE"))
-    eventlet.sleep(0.5)  # another request runs meanwhile
+    saw_waiter, deadline = False, time.monotonic() + 4
+    while not saw_waiter and time.monotonic() < deadline:
+        eventlet.sleep(0.02)  # another request runs meanwhile
+        db.session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))  # else the view stays as first read
+        saw_waiter = db.session.execute(WAITING_FOR_A_LOCK).scalar() > 0
     db.session.commit()
-    return {"held": True}
+    return {"held": True, "sawWaiter": saw_waiter}
 
 
 @app.post("/wait")

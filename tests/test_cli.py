@@ -83,7 +83,7 @@ def test_seed_demo_as_a_process_leaves_nothing_undispatched(app, database_urls):
     import sys
 
     from ricemill.notifications.models import Notification
-    from ricemill.realtime.models import MillEvent
+    from ricemill.realtime.outbox.models import MillEvent
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(

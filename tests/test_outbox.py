@@ -8,16 +8,17 @@ import sqlalchemy as sa
 from ricemill.extensions import db
 from ricemill.inventory.stock import apply_movement
 from ricemill.realtime import outbox
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox import store
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill
 
 
 @pytest.fixture
 def dispatched():
     seen = []
-    outbox.set_dispatcher(seen.extend)
+    store.set_dispatcher(seen.extend)
     yield seen
-    outbox.set_dispatcher(None)
+    store.set_dispatcher(None)
 
 
 def _events(mill):

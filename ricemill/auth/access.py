@@ -13,6 +13,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from ..common.errors import Forbidden, NotFound
 from ..extensions import db
+from ..mills.models import Mill
 from .roles import Permission, Role, role_allows
 
 
@@ -22,8 +23,6 @@ def user_can_access_mill(user, mill_id) -> bool:
 
 def load_mill_for(user, mill_id):
     """The mill if `user` may see it, else NotFound."""
-    from ..mills.models import Mill
-
     if not user_can_access_mill(user, mill_id):
         raise NotFound("Mill not found")
     mill = db.session.get(Mill, mill_id)

@@ -5,6 +5,7 @@ import uuid
 from ..common.errors import error_envelope
 from ..extensions import db, jwt
 from .models import User
+from .service import is_access_token_revoked
 
 
 def register_jwt_callbacks() -> None:
@@ -22,8 +23,6 @@ def register_jwt_callbacks() -> None:
     def _revoked(_header, payload) -> bool:
         if payload.get("type") != "access":
             return False  # refresh tokens are checked, and rotated, by the refresh route itself
-        from .service import is_access_token_revoked
-
         return is_access_token_revoked(payload["jti"], payload.get("fam"))
 
     @jwt.user_lookup_error_loader

@@ -1,4 +1,4 @@
-"""Roles and what each may do (DOMAIN.md, roles table). The one source of truth for permissions."""
+"""Roles and what each may do (docs/domain.md, roles table). The one source of truth for permissions."""
 
 from ..common.enums import StrEnum
 

@@ -6,6 +6,8 @@ from flask import current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -119,11 +121,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def register_error_handlers(app) -> None:
-    from .. import extensions
-
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        extensions.db.session.rollback()
+        db.session.rollback()
         response = error_envelope(error.status_code, error.message, error.errors)
         if isinstance(error, TooManyRequests) and error.retry_after:
             response.headers["Retry-After"] = str(error.retry_after)
@@ -131,13 +131,13 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(OperationalError)
     def _db_unavailable(error):
-        extensions.db.session.rollback()
+        db.session.rollback()
         log.error("Database unavailable: %s", error.__class__.__name__)
         return error_envelope(503, "Service temporarily unavailable, try again shortly")
 
     @app.errorhandler(DBAPIError)
     def _db_error(error):
-        extensions.db.session.rollback()
+        db.session.rollback()
         if getattr(error, "connection_invalidated", False):
             return error_envelope(503, "Service temporarily unavailable, try again shortly")
         log.exception("Database error on %s %s", request.method, request.path)
@@ -153,7 +153,7 @@ def register_error_handlers(app) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http_error(error)
-        extensions.db.session.rollback()
+        db.session.rollback()
         log.exception(
             "Unhandled error on %s %s (request %s)", request.method, request.path, getattr(g, "request_id", "-")
         )

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from ..common.errors import NotFound
 from ..extensions import db
-from ..inventory.alerts import get_severity
+from ..inventory.low_stock import get_severity
 from ..inventory.types import StockType
 from ..mills.models import Mill
-from ..realtime.models import MillEvent
+from ..realtime.outbox.models import MillEvent
 
 SERIES_DAYS = 30
 RECENT_ACTIVITY = 10

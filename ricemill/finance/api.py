@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..extensions import db
 from . import service
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
 
@@ -38,7 +37,6 @@ def create_payment(data, mill_id):
     farmer or buyer. A RECEIVED payment issues a receipt with the mill's next receipt number.
     """
     payment = service.create_payment(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(payment, "Payment recorded")
 
 

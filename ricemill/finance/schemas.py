@@ -29,11 +29,13 @@ class PaymentSchema(CamelSchema):
     def _one_document_in_the_right_direction(self, data, **kwargs):
         purchase_id, sale_id, direction = data.get("purchase_id"), data.get("sale_id"), data.get("direction")
         if purchase_id and sale_id:
-            raise ValidationError("Give a purchaseId or a saleId, not both.", field_name="saleId")
+            raise ValidationError("Link a purchase or a sale, not both.", field_name="saleId")
         if purchase_id and direction == PaymentDirection.RECEIVED:
-            raise ValidationError("A payment for a purchase is MADE to the farmer.", field_name="purchaseId")
+            raise ValidationError(
+                "A payment for a purchase is made to the farmer, not received.", field_name="purchaseId"
+            )
         if sale_id and direction == PaymentDirection.MADE:
-            raise ValidationError("A payment for a sale is RECEIVED from the buyer.", field_name="saleId")
+            raise ValidationError("A payment for a sale is received from the buyer, not made.", field_name="saleId")
 
 
 class ReceiptSchema(CamelSchema):

@@ -5,51 +5,26 @@ cannot both fit the same balance), and a RECEIVED payment takes the mill's next 
 the same transaction, so a refused payment writes nothing and consumes no number.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from ..common import words
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..mills.models import next_sequence_value
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from ..purchases.events import publish_purchase_updated
+from ..purchases.models import PaddyPurchase
+from ..sales.events import publish_sale_updated
+from ..sales.models import Sale
+from .events import publish_payment_made, publish_payment_received, publish_receipt_created
 from .models import Payment, Receipt
-from .schemas import PaymentSchema, ReceiptSchema
-from .types import PaymentDirection, PaymentMode, PaymentStatus
+from .money import payment_status_for, rupees, rupees_text
+from .types import PaymentDirection, PaymentMode
 
-PAISE = Decimal("0.01")
-
-
-def rupees(value) -> Decimal:
-    return Decimal(value).quantize(PAISE, ROUND_HALF_UP)
-
-
-def rupees_text(value) -> str:
-    return f"₹{rupees(value):,.2f}"
-
-
-def payment_status_for(*, amount, paid) -> PaymentStatus:
-    """PENDING until something is paid, PARTIAL until all of it is, then PAID."""
-    if paid <= 0:
-        return PaymentStatus.PENDING
-    return PaymentStatus.PAID if paid >= amount else PaymentStatus.PARTIAL
-
-
-def amount_for(quantity_kg, rate_per_quintal) -> Decimal:
-    """Rupees for `quantity_kg` at a rate per quintal (100 kg), as the trade quotes it."""
-    return rupees(Decimal(quantity_kg) / Decimal(100) * Decimal(rate_per_quintal))
-
-
-def set_amount(document, amount: Decimal, *, paid_word: str) -> None:
-    """A purchase's or sale's new amount: never below what was already paid (409); status follows."""
-    if amount < document.paid_amount:
-        raise Conflict(
-            f"The new amount {amount} would be less than the {document.paid_amount} already {paid_word}",
-            errors=[{"field": "amount", "message": f"Less than the amount already {paid_word}"}],
-        )
-    document.amount = amount
-    document.payment_status = payment_status_for(amount=amount, paid=document.paid_amount)
+# The schema says the same (finance/schemas.py): one wording, whoever checks first.
+PURCHASE_PAID_BY_MADE = "A purchase is paid with a payment made to the farmer, for that purchase alone."
+SALE_PAID_BY_RECEIVED = "A sale is paid with a payment received from the buyer."
 
 
 def _pay_document(document, amount: Decimal) -> None:
@@ -58,7 +33,7 @@ def _pay_document(document, amount: Decimal) -> None:
     if amount > balance:
         raise Conflict(
             f"A payment of {rupees_text(amount)} is more than the balance of {rupees_text(balance)}",
-            errors=[{"field": "amount", "message": f"At most {balance}"}],
+            errors=[{"field": "amount", "message": words.at_most_money(balance), "maximum": float(balance)}],
         )
     document.paid_amount = document.paid_amount + amount
     document.payment_status = payment_status_for(amount=document.amount, paid=document.paid_amount)
@@ -67,19 +42,13 @@ def _pay_document(document, amount: Decimal) -> None:
 def create_payment(*, mill, data: dict, actor) -> Payment:
     """Record a payment made or received, pay the linked purchase or sale, and, when RECEIVED,
     issue its receipt. A purchase is paid by a MADE payment, a sale by a RECEIVED one, never both."""
-    # Imported here: the purchase and sale services import this module for the money helpers.
-    from ..purchases.models import PaddyPurchase
-    from ..purchases.service import publish_purchase_updated
-    from ..sales.models import Sale
-    from ..sales.service import publish_sale_updated
-
     direction = PaymentDirection(data["direction"])
     amount = rupees(data["amount"])
     # Checked again here (not only by the schema) so that every caller, the demo seed too, obeys it.
     if data.get("purchase_id") and (data.get("sale_id") or direction != PaymentDirection.MADE):
-        raise Invalid(errors=[{"field": "purchaseId", "message": "Only a MADE payment, and not with a saleId."}])
+        raise Invalid(errors=[{"field": "purchaseId", "message": PURCHASE_PAID_BY_MADE}])
     if data.get("sale_id") and direction != PaymentDirection.RECEIVED:
-        raise Invalid(errors=[{"field": "saleId", "message": "Only a RECEIVED payment."}])
+        raise Invalid(errors=[{"field": "saleId", "message": SALE_PAID_BY_RECEIVED}])
     party_name = (data.get("party_name") or "").strip()
     purchase = sale = None
     if data.get("purchase_id"):
@@ -108,25 +77,16 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     )
     db.session.add(payment)
     db.session.flush()
-    entity = {"type": "payment", "id": str(payment.id)}
     if direction == PaymentDirection.RECEIVED:
-        publish(
-            SERVER_EVENTS["PAYMENT_RECEIVED"],
-            mill.id,
-            {"payment": PaymentSchema().dump(payment), "receivedBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})",
-            entity=entity,
+        publish_payment_received(
+            payment,
+            actor,
+            f"{actor.name} received {rupees_text(amount)} from {party_name} ({words.label(payment.mode)})",
         )
         _issue_receipt(payment, actor)
     else:
-        publish(
-            SERVER_EVENTS["PAYMENT_MADE"],
-            mill.id,
-            {"payment": PaymentSchema().dump(payment), "madeBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})",
-            entity=entity,
+        publish_payment_made(
+            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({words.label(payment.mode)})"
         )
     # The document's paid amount changed: live lists refresh from its updated event.
     if purchase is not None:
@@ -134,7 +94,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_purchase_updated(
             purchase,
             actor,
-            f"Purchase from {purchase.farmer_name} is {purchase.payment_status}:"
+            f"Purchase from {purchase.farmer_name} is {words.lower_label(purchase.payment_status)}:"
             f" {rupees_text(purchase.paid_amount)} of {rupees_text(purchase.amount)} paid",
         )
     if sale is not None:
@@ -142,7 +102,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_sale_updated(
             sale,
             actor,
-            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {sale.payment_status}:"
+            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {words.lower_label(sale.payment_status)}:"
             f" {rupees_text(sale.paid_amount)} of {rupees_text(sale.amount)} received",
         )
     return payment
@@ -160,16 +120,10 @@ def _issue_receipt(payment: Payment, actor) -> Receipt:
     )
     db.session.add(receipt)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["RECEIPT_CREATED"],
-        payment.mill_id,
-        {"receipt": ReceiptSchema().dump(receipt), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} issued receipt {receipt.receipt_no} to {receipt.party_name}"
-            f" for {rupees_text(receipt.amount)}"
-        ),
-        entity={"type": "receipt", "id": str(receipt.id)},
+    publish_receipt_created(
+        receipt,
+        actor,
+        f"{actor.name} issued receipt {receipt.receipt_no} to {receipt.party_name} for {rupees_text(receipt.amount)}",
     )
     return receipt
 
@@ -205,6 +159,10 @@ def list_payments(*, mill_id, query: dict) -> tuple[list[Payment], dict]:
         query,
         filters=_PAYMENT_FILTERS,
         sort=(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc()),
+        sums={
+            "received": lambda c: db.case((c.direction == PaymentDirection.RECEIVED, c.amount), else_=0),
+            "made": lambda c: db.case((c.direction == PaymentDirection.MADE, c.amount), else_=0),
+        },
     )
 
 

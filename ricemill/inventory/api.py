@@ -8,7 +8,6 @@ from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
 from ..common.tenancy import get_mill_document
-from ..extensions import db
 from . import service
 from .models import GoodsMovement
 from .schemas import (
@@ -53,7 +52,6 @@ def create_adjustment(data, mill_id):
     Refused with 409, nothing written, when it would take the stock below zero.
     """
     adjustment = service.create_adjustment(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(adjustment, "Stock adjusted")
 
 
@@ -78,7 +76,6 @@ def set_minimum_level(data, mill_id, stock_type):
     """Set the minimum stock level (0 = no alert); alerts at once if the stock is now low."""
     stock_type = service.parse_stock_type(stock_type)
     stock = service.set_minimum_level(mill=g.mill, stock_type=stock_type, minimum=data["min_stock_level"], actor=g.user)
-    db.session.commit()
     return ok(stock, "Minimum stock level updated")
 
 
@@ -92,7 +89,6 @@ def _list_goods(direction, query):
 
 def _create_goods(direction, data, message):
     movement = service.create_goods_movement(mill=g.mill, direction=direction, data=data, actor=g.user)
-    db.session.commit()
     return created(movement, message)
 
 

@@ -11,7 +11,7 @@ from ..common.envelope import PageMetaSchema
 from ..common.fields import Bags
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..common.text import Str
-from .alerts import get_severity
+from .low_stock import get_severity
 from .types import StockType
 
 STOCK_TYPES = StockType.values()

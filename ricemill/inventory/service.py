@@ -8,13 +8,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.errors import NotFound
-from ..common.formatting import kg_text
 from ..common.listing import date_range, search_filter_sort_paginate, substring
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
-from .alerts import get_severity, low_stock_summary
+from .events import publish_goods_created, publish_stock_updated
+from .low_stock import get_severity, publish_low_stock
 from .models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from .schemas import InwardSchema, OutwardSchema
 from .stock import apply_movement
@@ -74,34 +73,18 @@ def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -
     db.session.flush()
     db.session.refresh(stock)  # updated_at comes from the database
     name = stock_type.value
-    publish(
-        SERVER_EVENTS["STOCK_UPDATED"],
+    publish_stock_updated(
         mill.id,
-        {
-            "stockType": name,
-            "quantity": float(stock.quantity),
-            "minStockLevel": float(stock.min_stock_level),
-            "change": 0.0,
-            "reason": "minimum level changed",
-        },
-        actor=actor.actor,
-        summary=f"{actor.name} set the {name} minimum to {kg_text(minimum)} kg",
-        entity={"type": "stock", "id": name},
+        name,
+        quantity=stock.quantity,
+        minimum=stock.min_stock_level,
+        change=0,
+        reason="minimum level changed",
+        actor=actor,
+        summary=f"{actor.name} set the {words.label(name)} minimum to {words.kg(minimum)}",
     )
-    severity = get_severity(stock.quantity, stock.min_stock_level)
-    if severity is not None and not was_low:
-        publish(
-            SERVER_EVENTS["STOCK_LOW_ALERT"],
-            mill.id,
-            {
-                "stockType": name,
-                "currentQuantity": float(stock.quantity),
-                "minLevel": float(stock.min_stock_level),
-                "severity": severity,
-            },
-            summary=low_stock_summary(name, stock.quantity, stock.min_stock_level),
-            entity={"type": "stock", "id": name},
-        )
+    if get_severity(stock.quantity, stock.min_stock_level) is not None and not was_low:
+        publish_low_stock(mill.id, name, stock.quantity, stock.min_stock_level)
     return stock
 
 
@@ -125,8 +108,8 @@ def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
         ref_type="adjustment",
         ref_id=adjustment.id,
         summary=_summary(
-            f"{actor.name} adjusted {adjustment.stock_type.value} by "
-            f"{'+' if adjustment.change > 0 else '−'}{kg_text(abs(adjustment.change))} kg: {adjustment.reason}"
+            f"{actor.name} adjusted {words.label(adjustment.stock_type)} by "
+            f"{'+' if adjustment.change > 0 else '−'}{words.kg(abs(adjustment.change))}: {adjustment.reason}"
         ),
     )
     adjustment.quantity_after = entry.quantity_after  # for the response only (not a column)
@@ -136,8 +119,8 @@ def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
 # --- inward / outward goods --------------------------------------------------------------------
 
 _KIND = {
-    Direction.IN: {"label": "inward", "event": "INWARD_CREATED", "schema": InwardSchema, "sign": 1},
-    Direction.OUT: {"label": "outward", "event": "OUTWARD_CREATED", "schema": OutwardSchema, "sign": -1},
+    Direction.IN: {"label": "inward", "schema": InwardSchema, "sign": 1},
+    Direction.OUT: {"label": "outward", "schema": OutwardSchema, "sign": -1},
 }
 
 
@@ -155,6 +138,7 @@ def list_goods(*, mill, direction: Direction, query: dict) -> tuple[list[GoodsMo
         query,
         filters=_GOODS_FILTERS,
         sort=(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id),
+        sums={"quantityKg": lambda c: c.quantity_kg},
     )
 
 
@@ -181,15 +165,15 @@ def create_goods_movement(*, mill, direction: Direction, data: dict, actor) -> G
     db.session.flush()
     label = kind["label"]
     party = f" {'from' if direction == Direction.IN else 'to'} {movement.party_name}" if movement.party_name else ""
-    publish(
-        SERVER_EVENTS[kind["event"]],
+    publish_goods_created(
+        label,
         mill.id,
-        {label: goods_dict(movement), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=_summary(
-            f"{actor.name} recorded an {label} of {kg_text(movement.quantity_kg)} kg {movement.stock_type.value}{party}"
+        goods_dict(movement),
+        actor,
+        _summary(
+            f"{actor.name} recorded an {label} of {words.kg_q(movement.quantity_kg)}"
+            f" of {words.label(movement.stock_type)}{party}"
         ),
-        entity={"type": label, "id": str(movement.id)},
     )
     apply_movement(
         mill_id=mill.id,

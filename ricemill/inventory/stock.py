@@ -10,12 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
-from .alerts import crossed_below_minimum, get_severity, low_stock_summary
+from .events import publish_stock_updated
+from .low_stock import alert_if_crossed
 from .models import Stock, StockLedgerEntry
 from .types import StockType
 
@@ -60,10 +60,19 @@ def apply_movement(
             sa.select(Stock.quantity).where(Stock.mill_id == mill_id, Stock.stock_type == stock_type)
         )
         if have is None:
-            raise Conflict(f"The mill has no {stock_type.value} stock")
+            raise Conflict(f"The mill has no {words.label(stock_type)} stock")
         raise Conflict(
-            f"Not enough {stock_type.value} in stock: {have} kg available, {-change} kg needed",
-            errors=[{"field": "stock", "message": f"{have} kg of {stock_type.value} available"}],
+            words.not_enough_stock(stock_type, have, -change),
+            # the machine fields beside the words: which stock, how much there is and was asked for
+            errors=[
+                {
+                    "field": "stock",
+                    "message": f"{words.kg(have)} of {words.label(stock_type)} available",
+                    "stockType": stock_type.value,
+                    "availableKg": float(have),
+                    "neededKg": float(-change),
+                }
+            ],
         )
     after, minimum = row.quantity, row.min_stock_level
     entry = StockLedgerEntry(
@@ -77,33 +86,17 @@ def apply_movement(
         user_id=getattr(actor, "id", None),
     )
     db.session.add(entry)
-    publish(
-        SERVER_EVENTS["STOCK_UPDATED"],
+    publish_stock_updated(
         mill_id,
-        {
-            "stockType": stock_type.value,
-            "quantity": float(after),
-            "minStockLevel": float(minimum),
-            "change": float(change),
-            "reason": reason,
-        },
-        actor=actor.actor if actor is not None and summary else None,
+        stock_type.value,
+        quantity=after,
+        minimum=minimum,
+        change=change,
+        reason=reason,
+        actor=actor,
         summary=summary,
-        entity={"type": "stock", "id": stock_type.value} if summary else None,
     )
-    if crossed_below_minimum(after - change, after, minimum):
-        publish(
-            SERVER_EVENTS["STOCK_LOW_ALERT"],
-            mill_id,
-            {
-                "stockType": stock_type.value,
-                "currentQuantity": float(after),
-                "minLevel": float(minimum),
-                "severity": get_severity(after, minimum),
-            },
-            summary=low_stock_summary(stock_type.value, after, minimum),
-            entity={"type": "stock", "id": stock_type.value},
-        )
+    alert_if_crossed(mill_id, stock_type.value, before=after - change, after=after, minimum=minimum)
     return entry
 
 

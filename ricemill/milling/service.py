@@ -9,16 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_milling_completed, publish_milling_started
 from .models import BatchStatus, MillingBatch
 from .schemas import OUTPUT_COLUMNS, BatchSchema
 
@@ -63,13 +62,11 @@ def start_batch(*, mill, data: dict, actor) -> MillingBatch:
     db.session.add(batch)
     db.session.flush()
     variety = f" of {batch.variety}" if batch.variety else ""
-    publish(
-        SERVER_EVENTS["MILLING_STARTED"],
+    publish_milling_started(
         mill.id,
-        {"batch": batch_dict(batch), "startedBy": actor.actor},
-        actor=actor.actor,
-        summary=_summary(f"{actor.name} started milling {kg_text(batch.paddy_input_kg)} kg of paddy{variety}"),
-        entity={"type": "milling", "id": str(batch.id)},
+        batch_dict(batch),
+        actor,
+        _summary(f"{actor.name} started milling {words.kg_q(batch.paddy_input_kg)} of paddy{variety}"),
     )
     apply_movement(
         mill_id=mill.id,
@@ -96,7 +93,8 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
             errors=[
                 {
                     "field": "outputs",
-                    "message": f"Outputs total {total} kg, more than the {batch.paddy_input_kg} kg of paddy milled",
+                    "message": f"The outputs total {words.kg(total, exact=True)}, more than the"
+                    f" {words.kg(batch.paddy_input_kg, exact=True)} of paddy milled",
                 }
             ],
         )
@@ -111,16 +109,14 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
         batch.notes = data["notes"]
     db.session.flush()
     variety = f" of {batch.variety}" if batch.variety else ""
-    publish(
-        SERVER_EVENTS["MILLING_COMPLETED"],
+    publish_milling_completed(
         mill.id,
-        {"batch": batch_dict(batch), "completedBy": actor.actor},
-        actor=actor.actor,
-        summary=_summary(
-            f"{actor.name} completed milling {kg_text(batch.paddy_input_kg)} kg of paddy{variety}: "
-            f"{kg_text(outputs['RICE'])} kg rice, outturn {batch.outturn_percent}%"
+        batch_dict(batch),
+        actor,
+        _summary(
+            f"{actor.name} completed milling {words.kg_q(batch.paddy_input_kg)} of paddy{variety}: "
+            f"{words.kg_q(outputs['RICE'])} of rice, outturn {words.percent(batch.outturn_percent)}"
         ),
-        entity={"type": "milling", "id": str(batch.id)},
     )
     for name, amount in outputs.items():
         if amount > 0:

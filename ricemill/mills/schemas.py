@@ -16,7 +16,7 @@ def _valid_timezone(value: str) -> None:
 
 
 class MillSettingsSchema(CamelSchema):
-    standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT)
+    standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, unit="%")
     timezone = Text(64, validate=[validate.Length(min=1), _valid_timezone])
 
 

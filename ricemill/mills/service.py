@@ -10,9 +10,9 @@ from ..common.listing import equal, search_filter_sort_paginate
 from ..extensions import db
 from ..inventory.models import Stock
 from ..inventory.types import StockType
-from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import after_commit
+from ..realtime.sockets import emitter
 from .models import DEFAULT_MILL_SETTINGS, Mill
 
 

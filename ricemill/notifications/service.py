@@ -26,10 +26,10 @@ from ..auth.roles import Role
 from ..common.errors import Invalid, NotFound
 from ..common.listing import search_filter_sort_paginate
 from ..extensions import db
-from ..realtime import emitter
 from ..realtime.events import SERVER_EVENTS
-from ..realtime.marking import DispatchMarker
 from ..realtime.outbox import after_commit
+from ..realtime.outbox.marking import DispatchMarker
+from ..realtime.sockets import emitter
 from .models import Notification, NotificationRecipient, NotificationTarget, NotificationType
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ class PurchaseSchema(CamelSchema):
     bags = Bags()
     gross_weight_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
     tare_weight_kg = Weight(maximum=MAX_LOT_KG, load_default=Decimal("0"))
-    moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, required=True)
+    moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, unit="%", required=True)
     standard_moisture_percent = Quantity(3, dump_only=True)
     moisture_deduction_kg = Quantity(3, dump_only=True)
     net_weight_kg = Quantity(3, dump_only=True)

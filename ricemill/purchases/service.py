@@ -9,20 +9,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, set_amount
+from ..finance.money import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_purchase_created, publish_purchase_deleted, publish_purchase_updated
 from .models import PaddyPurchase
-from .schemas import PurchaseSchema
 
 HUNDRED = Decimal(100)
 
@@ -59,22 +57,6 @@ def _compute(purchase: PaddyPurchase) -> None:
     set_amount(purchase, amount, paid_word="paid")
 
 
-def purchase_dict(purchase: PaddyPurchase) -> dict:
-    """The REST representation, also used as the event payload."""
-    return PurchaseSchema().dump(purchase)
-
-
-def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        SERVER_EVENTS["PURCHASE_UPDATED"],
-        purchase.mill_id,
-        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity={"type": "purchase", "id": str(purchase.id)},
-    )
-
-
 def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`."""
     purchase = PaddyPurchase(
@@ -99,15 +81,13 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         ref_type="purchase",
         ref_id=purchase.id,
     )
-    publish(
-        SERVER_EVENTS["PURCHASE_CREATED"],
-        mill.id,
-        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} recorded a purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
+    publish_purchase_created(
+        purchase,
+        actor,
+        (
+            f"{actor.name} recorded a purchase of {words.kg_q(purchase.net_weight_kg)} from {purchase.farmer_name}"
+            f" for {words.money(purchase.amount)}"
         ),
-        entity={"type": "purchase", "id": str(purchase.id)},
     )
     return purchase
 
@@ -161,15 +141,10 @@ def delete_purchase(*, mill, purchase_id, actor) -> None:
     )
     db.session.delete(purchase)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["PURCHASE_DELETED"],
-        mill.id,
-        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} deleted the purchase of {kg_text(purchase.net_weight_kg)} kg from {purchase.farmer_name}"
-        ),
-        entity={"type": "purchase", "id": str(purchase.id)},
+    publish_purchase_deleted(
+        purchase,
+        actor,
+        (f"{actor.name} deleted the purchase of {words.kg_q(purchase.net_weight_kg)} from {purchase.farmer_name}"),
     )
 
 
@@ -190,4 +165,5 @@ def list_purchases(*, mill_id, query: dict) -> tuple[list[PaddyPurchase], dict]:
         query,
         filters=_LIST_FILTERS,
         sort=(PaddyPurchase.purchase_date.desc(), PaddyPurchase.created_at.desc(), PaddyPurchase.id.desc()),
+        sums={"netWeightKg": lambda c: c.net_weight_kg, "amount": lambda c: c.amount},
     )

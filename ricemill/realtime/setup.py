@@ -1,10 +1,48 @@
-"""Binds the one SocketIO instance to the app. Handlers and dispatch register from here."""
+"""Binds the one SocketIO instance to the app and wires the realtime layer, once, from here:
+the socket handlers, the outbox's dispatcher and commit hooks (notification rules, dashboard push),
+live authorisation, the event contracts (every domain's events.py) and their validation switch.
+
+The wiring module sits above the domains: it imports them; nothing imports it but create_app.
+"""
 
 import sys
 
 from flask import Flask
 
+from ..auth.service import on_access_change
+from ..dashboard import events as dashboard_events
+from ..dashboard.push import push_after_commit
 from ..extensions import socketio
+from ..finance import events as finance_events
+from ..inventory import events as inventory_events
+from ..milling import events as milling_events
+from ..mills import events as mills_events
+from ..notifications import events as notifications_events
+from ..notifications.rules import notify_for_events
+from ..purchases import events as purchases_events
+from ..sales import events as sales_events
+from ..security import guard_malformed_frames
+from ..staff import events as staff_events
+from . import events
+from .outbox import dispatch
+from .outbox.store import register_commit_hook
+from .routes import blp
+from .sockets import live_auth
+from .sockets.connection import register_connection_handlers
+from .sockets.handlers import register_client_handlers
+
+# Each domain's payload contracts register when its events module is imported.
+EVENT_MODULES = (
+    dashboard_events,
+    finance_events,
+    inventory_events,
+    milling_events,
+    mills_events,
+    notifications_events,
+    purchases_events,
+    sales_events,
+    staff_events,
+)
 
 _handlers_registered = False
 
@@ -46,20 +84,14 @@ def _register_handlers() -> None:
     global _handlers_registered
     if _handlers_registered:
         return
-    from .connection import register_connection_handlers
-    from .handlers import register_client_handlers
-
     register_connection_handlers()
     register_client_handlers()
     _handlers_registered = True
 
 
 def init_realtime(app: Flask) -> None:
-    from ..auth.service import on_access_change
-    from . import dispatch, live_auth
-    from .routes import blp
-
     cfg = app.config
+    events.set_validation(cfg.get("VALIDATE_EVENTS") or app.debug or app.testing)
     origins = origin_checker(cfg.get("CLIENT_URL") or [])
     options = {}
     # The pub/sub channel: Redis channels ignore the database number, so deployments (and parallel
@@ -83,12 +115,12 @@ def init_realtime(app: Flask) -> None:
         **options,
     )
     dispatch.install(app)
+    register_commit_hook(notify_for_events)  # in this order: notifications, then the dashboard push
+    register_commit_hook(push_after_commit)
     on_access_change(
         token_revoked=live_auth.on_token_revoked,
         user_changed=live_auth.on_user_changed,
         family_revoked=live_auth.on_family_revoked,
     )
-    from ..security import guard_malformed_frames
-
     guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)

@@ -9,20 +9,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.service import amount_for, set_amount
+from ..finance.money import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_sale_created, publish_sale_deleted, publish_sale_updated
 from .models import Sale
-from .schemas import SaleSchema
 
 _WRITABLE = (
     "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
@@ -34,22 +32,6 @@ def _compute(sale: Sale) -> None:
     if amount <= 0:
         raise Invalid(errors=[{"field": "quantityKg", "message": "The sale is too small to be worth anything."}])
     set_amount(sale, amount, paid_word="received")
-
-
-def sale_dict(sale: Sale) -> dict:
-    """The REST representation, also used as the event payload."""
-    return SaleSchema().dump(sale)
-
-
-def publish_sale_updated(sale: Sale, actor, summary: str) -> None:
-    publish(
-        SERVER_EVENTS["SALE_UPDATED"],
-        sale.mill_id,
-        {"sale": sale_dict(sale), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity={"type": "sale", "id": str(sale.id)},
-    )
 
 
 def _move(sale: Sale, change, reason: str, actor) -> None:
@@ -81,16 +63,13 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     sale.invoice_no = next_sequence_value(mill.id, "invoice")
     db.session.add(sale)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["SALE_CREATED"],
-        mill.id,
-        {"sale": sale_dict(sale), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=(
-            f"{actor.name} sold {kg_text(sale.quantity_kg)} kg of {sale.stock_type.value} to {sale.buyer_name}"
-            f" (invoice {sale.invoice_no})"
+    publish_sale_created(
+        sale,
+        actor,
+        (
+            f"{actor.name} sold {words.kg_q(sale.quantity_kg)} of {words.label(sale.stock_type)} to {sale.buyer_name}"
+            f" for {words.money(sale.amount)} (invoice {sale.invoice_no})"
         ),
-        entity={"type": "sale", "id": str(sale.id)},
     )
     return sale
 
@@ -144,14 +123,7 @@ def delete_sale(*, mill, sale_id, actor) -> None:
     _move(sale, Decimal(sale.quantity_kg), "sale deleted", actor)
     db.session.delete(sale)
     db.session.flush()
-    publish(
-        SERVER_EVENTS["SALE_DELETED"],
-        mill.id,
-        {"saleId": str(sale.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}",
-        entity={"type": "sale", "id": str(sale.id)},
-    )
+    publish_sale_deleted(sale, actor, f"{actor.name} deleted invoice {sale.invoice_no} to {sale.buyer_name}")
 
 
 # --- list ----------------------------------------------------------------------------------------
@@ -171,4 +143,5 @@ def list_sales(*, mill_id, query: dict) -> tuple[list[Sale], dict]:
         query,
         filters=_LIST_FILTERS,
         sort=(Sale.sale_date.desc(), Sale.created_at.desc(), Sale.invoice_no.desc()),
+        sums={"quantityKg": lambda c: c.quantity_kg, "amount": lambda c: c.amount},
     )

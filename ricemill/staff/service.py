@@ -7,12 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
-from ..common.formatting import date_text
 from ..common.listing import equal, equal_any_case, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
+from ..common.words import day as date_text
 from ..extensions import db
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
+from .events import publish_attendance_marked, publish_staff_joined, publish_staff_left
 from .models import Attendance, AttendanceStatus, Staff, StaffStatus
 from .schemas import AttendanceSchema, StaffSchema
 
@@ -60,13 +59,11 @@ def create_staff(*, mill, data: dict, actor) -> Staff:
     db.session.add(staff)
     db.session.flush()
     role = f" ({staff.designation})" if staff.designation else ""
-    publish(
-        SERVER_EVENTS["STAFF_JOINED"],
+    publish_staff_joined(
         mill.id,
-        {"staff": StaffSchema().dump(staff), "addedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} added {staff.name}{role} to the staff",
-        entity={"type": "staff", "id": str(staff.id)},
+        StaffSchema().dump(staff),
+        actor,
+        f"{actor.name} added {staff.name}{role} to the staff",
     )
     return staff
 
@@ -98,13 +95,11 @@ def leave_staff(*, mill, staff_id, left_on: date | None, actor) -> Staff:
     staff.left_on = left_on
     staff.status = StaffStatus.LEFT
     db.session.flush()
-    publish(
-        SERVER_EVENTS["STAFF_LEFT"],
+    publish_staff_left(
         mill.id,
-        {"staff": StaffSchema().dump(staff), "removedBy": actor.actor},
-        actor=actor.actor,
-        summary=f"{actor.name} recorded that {staff.name} left on {date_text(left_on)}",
-        entity={"type": "staff", "id": str(staff.id)},
+        StaffSchema().dump(staff),
+        actor,
+        f"{actor.name} recorded that {staff.name} left on {date_text(left_on)}",
     )
     return staff
 
@@ -211,14 +206,11 @@ def mark_attendance(*, mill, day: date, entries: list[dict], actor) -> list[dict
         row = returned[entry["staff_id"]]
         staff = staff_by_id[row.staff_id]
         record = {**row._asdict(), "staff_name": staff.name}
-        publish(
-            SERVER_EVENTS["ATTENDANCE_MARKED"],
+        publish_attendance_marked(
             mill.id,
-            {"attendance": schema.dump(record), "markedBy": actor.actor},
-            actor=actor.actor,
-            summary=f"{actor.name} marked {staff.name} {_STATUS_WORDS[AttendanceStatus(row.status)]} "
-            f"on {date_text(day)}",
-            entity={"type": "attendance", "id": str(row.id)},
+            schema.dump(record),
+            actor,
+            f"{actor.name} marked {staff.name} {_STATUS_WORDS[AttendanceStatus(row.status)]} on {date_text(day)}",
         )
         marked.append(record)
     return marked

@@ -25,9 +25,11 @@ from jwt.exceptions import PyJWTError
 
 from ..auth import service as auth_service
 from ..auth.roles import Permission, Role, role_allows
+from ..auth.schemas import LoginSchema
 from ..common.errors import DomainError
 from ..extensions import db
 from ..meta.service import build_meta
+from ..mills.models import Mill
 from .documents import DOCUMENTS
 from .nav import nav_items
 
@@ -81,8 +83,6 @@ def _page(fn):
 
 def _page_mill(user):
     """The user's own mill; a SUPER_ADMIN may pick any mill with ?mill=<id>."""
-    from ..mills.models import Mill
-
     if user.role != Role.SUPER_ADMIN:
         return user.mill
     raw = request.args.get("mill")
@@ -168,8 +168,6 @@ def login_form():
 
 def _login_field_errors(email: str, password: str) -> dict[str, str]:
     """The API's LoginSchema rules, one message per field (NUL, over-long, not an email...)."""
-    from ..auth.schemas import LoginSchema
-
     messages = LoginSchema().validate({"email": email, "password": password})
     return {field: " ".join(text) if isinstance(text, list) else str(text) for field, text in messages.items()}
 

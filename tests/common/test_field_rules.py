@@ -58,7 +58,7 @@ def test_date_from_after_date_to_is_422_on_every_list(client, mill, headers, pat
     assert client.get(f"{url}?dateFrom=2024-01-01&dateTo=2024-01-31", headers=headers[Role.MANAGER]).status_code == 200
     response = client.get(f"{url}?dateFrom=2024-02-01&dateTo=2024-01-31", headers=headers[Role.MANAGER])
     assert response.status_code == 422
-    assert _errors(response) == {"dateFrom": "Must not be after dateTo."}
+    assert _errors(response) == {"dateFrom": "Must not be after the end date."}
 
 
 @pytest.mark.parametrize("path", DATE_LISTS)
@@ -251,7 +251,7 @@ def test_absurd_document_dates_are_422_with_a_readable_message(client, mill, hea
     response = client.post(url, json=_purchase(purchaseDate=value), headers=headers[Role.OPERATOR])
     assert response.status_code == 422
     message = _errors(response)["purchaseDate"]
-    assert message.startswith("Must be between 2000-01-01 and today")
+    assert message.startswith("Must be between 1 Jan 2000 and ") and "-" not in message
 
 
 def test_text_lengths_are_the_columns(app):

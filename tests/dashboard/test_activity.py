@@ -6,17 +6,18 @@ from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.realtime.outbox import publish
 from tests.factories import make_mill
+from tests.payloads import payload
 
 
 def _record(mill, n: int, users):
     """n activity entries (seq 2, 4, 6, ...: each follows a stock:updated without a summary)."""
     actor = users[Role.MANAGER].actor
     for i in range(1, n + 1):
-        publish("stock:updated", mill.id, {"i": i})
+        publish("stock:updated", mill.id, payload("stock:updated", change=float(i)))
         publish(
             "sale:created",
             mill.id,
-            {"i": i},
+            payload("sale:created", actor=actor, sale={"id": f"id-{i}"}),
             actor=actor,
             summary=f"sale {i}",
             entity={"type": "sale", "id": f"id-{i}"},
@@ -71,7 +72,7 @@ def test_system_entries_without_an_actor(client, mill, headers):
 
 def test_another_mills_events_never_appear(client, mill, users, headers):
     other = make_mill()
-    publish("sale:created", other.id, {}, summary="theirs", entity={"type": "sale", "id": "x"})
+    publish("sale:created", other.id, payload("sale:created"), summary="theirs", entity={"type": "sale", "id": "x"})
     db.session.commit()
     _record(mill, 2, users)
     h = headers[Role.MILL_ADMIN]

@@ -6,7 +6,7 @@ import pytest
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.finance.models import Payment, Receipt
-from ricemill.finance.service import payment_status_for
+from ricemill.finance.money import payment_status_for
 from ricemill.purchases.models import PaddyPurchase
 from ricemill.sales.models import Sale
 from tests.factories import make_user
@@ -91,7 +91,7 @@ def test_a_payment_made_records_payment_made_and_purchase_updated(client, mill, 
         "seq": rows[1].seq,
     }
     assert rows[1].payload["purchase"]["paymentStatus"] == "PARTIAL"
-    assert rows[1].summary == "Purchase from Suresh is PARTIAL: ₹2,000.50 of ₹22,000.00 paid"
+    assert rows[1].summary == "Purchase from Suresh is partial: ₹2,000.50 of ₹22,000.00 paid"
 
 
 def test_a_payment_received_for_a_sale_issues_the_next_receipt(client, mill, users, headers, sale):

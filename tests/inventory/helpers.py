@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from ricemill.extensions import db
 from ricemill.inventory.models import GoodsMovement, Stock, StockAdjustment, StockLedgerEntry
 from ricemill.milling.models import MillingBatch
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 
 
 def mill_url(mill, path: str) -> str:

@@ -47,8 +47,8 @@ from ricemill.extensions import db
 from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.inventory.stock import apply_movement
 from ricemill.realtime.events import SERVER_EVENTS
-from ricemill.realtime.models import MillEvent
 from ricemill.realtime.outbox import publish
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill
 
 from .helpers import set_stock

@@ -21,6 +21,8 @@ import requests
 import socketio as socketio_client
 from flask_jwt_extended import create_access_token
 
+from tests.waiting import wait_until
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JWT_SECRET = "live-tests-jwt-secret-0123456789abcdef0123456789"
 ALLOWED_ORIGIN = "http://allowed.example"
@@ -32,14 +34,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(condition, timeout=10.0, interval=0.02, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+wait_for = wait_until  # the name the live tests use
 
 
 class Server:

@@ -1,6 +1,6 @@
 """The eventlet server as a real process, python-socketio clients over real websockets."""
 
-import time
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
-from ricemill.realtime import outbox
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox import store
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import make_mill, make_user
 
 from .conftest import ALLOWED_ORIGIN, redis_url, refused, token, unique_channel, wait_for
@@ -133,8 +133,18 @@ def test_writes_reach_their_mill_only_and_rolled_back_writes_emit_nothing(server
     assert {item["millId"] for item in activity} == {world["a"]}
     # the refused writes took no seq: the purchase's events are the mill's first
     assert sorted(p["seq"] for p in a.of("purchase:created") + a.of("stock:updated")) == [1, 2]
-    time.sleep(0.3)  # let any stray delivery arrive before asserting absence
-    assert [e for e, _ in b.events if e not in ("connected", "dashboard:stats")] == []
+    # The barrier: a write in B after A's. A delivery of A's events to b would have come before it.
+    marker = requests.post(
+        f"{server.url}/api/v1/mills/{world['b']}/paddy-purchases",
+        json=PURCHASE,
+        headers=bearer(world["tokens"]["b_operator"]),
+        timeout=10,
+    )
+    assert marker.status_code == 201, marker.text
+    assert b.wait_event("purchase:created")[0]["purchase"]["id"] == marker.json()["data"]["id"]
+    with b.lock:
+        of_a = [(e, p) for e, p in b.events if world["a"] in json.dumps(p) or purchase["id"] in json.dumps(p)]
+    assert of_a == []
 
 
 def test_crash_between_commit_and_emit_is_relayed_after_restart(servers, world, clients, live_app):
@@ -153,13 +163,13 @@ def test_crash_between_commit_and_emit_is_relayed_after_restart(servers, world, 
     with live_app.app_context():
         from ricemill.inventory.stock import apply_movement
 
-        outbox.set_dispatcher(None)
+        store.set_dispatcher(None)
         try:
             for _ in range(3):
                 apply_movement(mill_id=world["a"], stock_type="PADDY", change=5, reason="crash")
                 db.session.commit()
         finally:
-            from ricemill.realtime import dispatch
+            from ricemill.realtime.outbox import dispatch
 
             dispatch.install(live_app)
         db.session.remove()
@@ -232,7 +242,7 @@ def test_logout_disconnects_that_token_live(servers, world, clients):
         f"{server.url}/api/v1/auth/logout", headers=bearer(world["tokens"]["a_operator"]), timeout=5
     )
     assert response.status_code == 200
-    assert client.disconnected.wait(2)
+    assert client.disconnected.wait(10)  # at once in practice; the bound only ends a failing run
 
 
 def test_flood_is_rate_limited_while_another_clients_events_arrive(servers, world, clients):
@@ -270,7 +280,6 @@ def test_two_processes_share_rooms_and_live_authorisation_through_redis(servers,
     assert adjust(a, world).status_code == 201  # written through A
     assert watcher.wait_event("stock:updated", timeout=5)[0]["millId"] == world["a"]
     assert target_mill.wait_event("stock:updated", timeout=5)
-    started = time.monotonic()
     response = requests.patch(
         f"{a.url}/api/v1/mills/{world['a']}/users/{world['ids']['a_operator']}",
         json={"isActive": False},
@@ -278,8 +287,9 @@ def test_two_processes_share_rooms_and_live_authorisation_through_redis(servers,
         timeout=5,
     )
     assert response.status_code == 200, response.text
-    assert target.disconnected.wait(1.0), "the socket on B outlived the deactivation on A"
-    assert target_mill.disconnected.wait(1.0)
-    assert time.monotonic() - started < 1.5
+    # Nothing else ends these sockets (no periodic re-check, tokens live 15 minutes): only the
+    # deactivation on A, relayed through Redis, can.
+    assert target.disconnected.wait(10), "the socket on B outlived the deactivation on A"
+    assert target_mill.disconnected.wait(10)
     assert watcher.sio.connected
     wait_for(lambda: True)

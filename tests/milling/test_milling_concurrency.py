@@ -11,7 +11,7 @@ from ricemill.auth.roles import Role
 from ricemill.extensions import db
 from ricemill.inventory.models import Stock
 from ricemill.milling.models import BatchStatus, MillingBatch
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 from tests.factories import auth_header, make_mill, make_user
 from tests.inventory.helpers import mill_url, set_stock
 

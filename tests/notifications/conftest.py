@@ -1,6 +1,6 @@
 import pytest
 
-from ricemill.realtime import emitter
+from ricemill.realtime.sockets import emitter
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from ricemill.extensions import db
 from ricemill.inventory.models import Stock, StockLedgerEntry
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 
 
 def events(mill_id, after: int = 0) -> list[MillEvent]:

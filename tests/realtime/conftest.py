@@ -2,7 +2,8 @@ import pytest
 from socketio import packet
 
 from ricemill.extensions import socketio
-from ricemill.realtime import dispatch, registry
+from ricemill.realtime.outbox import dispatch
+from ricemill.realtime.sockets import registry
 from tests.factories import token_for
 
 

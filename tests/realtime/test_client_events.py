@@ -26,11 +26,6 @@ def write(mill, change=10):
 
 
 @pytest.fixture
-def operator(users):
-    return users[Role.OPERATOR]
-
-
-@pytest.fixture
 def outsider(other_mill):
     return make_user(Role.OPERATOR, other_mill)
 
@@ -260,10 +255,17 @@ def test_rejected_write_emits_nothing(connect, operator, mill, client):
 
 
 def test_events_route_serves_the_one_source(client):
-    from ricemill.realtime.events import CLIENT_EVENTS, SERVER_EVENTS
+    from ricemill.realtime.events import CLIENT_EVENTS, MILL_EVENT_NAMES, SERVER_EVENTS, describe_events
 
     data = client.get("/realtime/events.json").get_json()
-    assert data == {"SERVER_EVENTS": SERVER_EVENTS, "CLIENT_EVENTS": CLIENT_EVENTS}
+    assert data == {
+        "SERVER_EVENTS": SERVER_EVENTS,
+        "CLIENT_EVENTS": CLIENT_EVENTS,
+        "MILL_EVENTS": sorted(MILL_EVENT_NAMES),
+        "PAYLOADS": describe_events(),
+    }
+    assert set(data["PAYLOADS"]["server"]) == set(SERVER_EVENTS.values())
+    assert set(data["PAYLOADS"]["client"]) == set(CLIENT_EVENTS.values())
     script = client.get("/realtime/events.js")
     assert script.status_code == 200 and script.mimetype == "application/javascript"
     text = script.get_data(as_text=True)

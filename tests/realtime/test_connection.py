@@ -7,7 +7,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db, socketio
-from ricemill.realtime import registry
+from ricemill.realtime.sockets import registry
 from tests.factories import make_user, token_for
 
 
@@ -108,7 +108,7 @@ def test_token_in_query_string_is_refused(connect, users):
 
 
 def test_unexpected_error_is_authentication_failed_and_logged(connect, users, monkeypatch, caplog):
-    from ricemill.realtime import connection
+    from ricemill.realtime.sockets import connection
 
     def boom(_auth):
         raise RuntimeError("database exploded: secret detail")
@@ -120,7 +120,7 @@ def test_unexpected_error_is_authentication_failed_and_logged(connect, users, mo
 
 
 def test_failure_after_registering_leaves_no_socket_behind(connect, users, monkeypatch):
-    from ricemill.realtime import connection
+    from ricemill.realtime.sockets import connection
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("emit failed")

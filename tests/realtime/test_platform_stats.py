@@ -7,7 +7,7 @@ import time
 import pytest
 
 from ricemill.auth.roles import Role
-from ricemill.realtime import platform
+from ricemill.realtime.sockets import platform
 from tests.factories import make_mill, make_user
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ricemill.auth.roles import Role
 from ricemill.common.formatting import date_text
 from ricemill.extensions import db
-from ricemill.realtime.models import MillEvent
+from ricemill.realtime.outbox.models import MillEvent
 from ricemill.staff.models import Attendance, Staff
 from tests.factories import auth_header, make_user
 

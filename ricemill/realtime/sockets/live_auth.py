@@ -14,7 +14,7 @@ import time
 
 import socketio as socketio_pkg
 
-from ..extensions import socketio
+from ...extensions import socketio
 from . import emitter, registry
 
 log = logging.getLogger(__name__)

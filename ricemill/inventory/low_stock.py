@@ -1,4 +1,6 @@
-"""StockAlertService: the periodic low-stock check over every mill (REALTIME.md, seed section 6).
+"""Low stock, in one place: the severity rule, the `stock:low-alert` payload and its publish, the
+immediate alert when a movement crosses below a minimum, and the periodic check over every mill
+(docs/realtime.md). A minimum of 0 means "no alert".
 
 `check_low_stock()` finds every low stock of every active mill in ONE query: stocks with a minimum
 (`min_stock_level > 0`, so a minimum of 0 never alerts) and `quantity <= min_stock_level`, joined
@@ -10,8 +12,9 @@ through the outbox (recorded with the mill's seq, replayable, emitted after comm
 notification rules then store one "Low stock" notification per affected mill listing its low
 stocks. The caller commits (the scheduler's job, or `flask ricemill check-stock`).
 
-The immediate alert, when a movement crosses below the minimum, is `apply_movement`'s
-(ricemill/inventory/stock.py); this job repeats the alert for stocks that stay low.
+The immediate alert, when a movement crosses below the minimum, is `alert_if_crossed`, called by
+`apply_movement` (ricemill/inventory/stock.py); the periodic job repeats the alert for stocks that
+stay low.
 """
 
 import uuid
@@ -20,12 +23,64 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..extensions import db
 from ..mills.models import Mill
-from ..realtime.events import SERVER_EVENTS
-from ..realtime.outbox import publish
-from .alerts import get_severity, low_stock_summary
+from .events import publish_low_stock_alert
 from .models import Stock
+
+
+def get_severity(current, minimum) -> str | None:
+    """'critical' at 0, 'high' at or under half the minimum, else 'medium'; None when not low.
+
+    The seed divided by the minimum and so broke on a minimum of 0: here 0 never alerts.
+    """
+    current, minimum = Decimal(current), Decimal(minimum)
+    if minimum <= 0 or current > minimum:
+        return None
+    if current <= 0:
+        return "critical"
+    if current * 2 <= minimum:
+        return "high"
+    return "medium"
+
+
+def crossed_below_minimum(before, after, minimum) -> bool:
+    """True when a movement takes a stock from above its minimum to at or below it."""
+    before, after, minimum = Decimal(before), Decimal(after), Decimal(minimum)
+    return minimum > 0 and before > minimum >= after
+
+
+def low_stock_summary(stock_type, quantity, minimum) -> str:
+    """'Bran is low: 280 kg left, minimum 500 kg': the activity entry and notification text."""
+    return words.low_stock(stock_type, quantity, minimum)
+
+
+def low_stock_payload(stock_type: str, quantity, minimum) -> dict:
+    """The `stock:low-alert` payload (schema: inventory/events.py `StockLowAlertPayload`)."""
+    return {
+        "stockType": stock_type,
+        "currentQuantity": float(quantity),
+        "minLevel": float(minimum),
+        "severity": get_severity(quantity, minimum),
+    }
+
+
+def publish_low_stock(mill_id, stock_type: str, quantity, minimum) -> None:
+    """Publish `stock:low-alert` for one stock (an activity entry; notifications follow from it)."""
+    publish_low_stock_alert(
+        mill_id,
+        low_stock_payload(stock_type, quantity, minimum),
+        summary=low_stock_summary(stock_type, quantity, minimum),
+    )
+
+
+def alert_if_crossed(mill_id, stock_type: str, *, before, after, minimum) -> bool:
+    """The immediate alert of a movement that took the stock from above its minimum to at or below it."""
+    if not crossed_below_minimum(before, after, minimum):
+        return False
+    publish_low_stock(mill_id, stock_type, after, minimum)
+    return True
 
 
 @dataclass(frozen=True)
@@ -38,12 +93,7 @@ class LowStock:
     severity: str
 
     def payload(self) -> dict:
-        return {
-            "stockType": self.stock_type,
-            "currentQuantity": float(self.quantity),
-            "minLevel": float(self.min_level),
-            "severity": self.severity,
-        }
+        return low_stock_payload(self.stock_type, self.quantity, self.min_level)
 
 
 def low_stock_query(mill_id=None):
@@ -85,11 +135,5 @@ def check_low_stock(mill_id=None) -> list[LowStock]:
     """
     found = find_low_stocks(mill_id)
     for item in found:
-        publish(
-            SERVER_EVENTS["STOCK_LOW_ALERT"],
-            item.mill_id,
-            item.payload(),
-            summary=low_stock_summary(item.stock_type, item.quantity, item.min_level),
-            entity={"type": "stock", "id": item.stock_type},
-        )
+        publish_low_stock(item.mill_id, item.stock_type, item.quantity, item.min_level)
     return found

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
-from ..mills.models import MillSequence
-from . import emitter
-from .events import SERVER_EVENTS
+from ...extensions import db
+from ...mills.models import MillSequence
+from ..events import SERVER_EVENTS
+from ..sockets import emitter
 from .models import MillEvent
 
 MAX_REPLAY = 1000

@@ -1,5 +1,8 @@
 """Client events of `/`: each rate-limited, validated, authorised, answered by event and by ack.
 
+Input is validated by the event's schema in realtime/events.py (`load_client_payload`), the same
+contracts the browser is served; a refusal's message goes back to the client.
+
 A handler answers its event (`joined:mill`, `error`, ...) and returns the ack (`{ok: true, ...}` or
 `{ok: false, error}`), which Flask-SocketIO sends when the client asked for one. Nothing a client
 sends can crash a handler or touch another socket.
@@ -12,17 +15,15 @@ import uuid
 from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
-from ..extensions import socketio
+from ...dashboard import service as dashboard_service
+from ...extensions import socketio
+from ..events import CLIENT_EVENTS, SERVER_EVENTS, ClientPayloadError, load_client_payload
+from ..outbox.replay import replay
 from . import emitter, registry
 from .connection import MILL_ACCESS_DENIED, may_access_mill
-from .events import CLIENT_EVENTS, SERVER_EVENTS
 
 log = logging.getLogger(__name__)
 
-TYPING_ENTITIES = frozenset(
-    {"purchase", "sale", "inward", "outward", "milling", "payment", "receipt", "attendance", "staff"}
-)
-TYPING_ACTIONS = frozenset({"creating", "editing"})
 RATE_LIMITED = "Rate limit exceeded"
 ABUSE_WINDOW_SECONDS = 10.0
 
@@ -31,17 +32,7 @@ class Rejected(Exception):
     """A client event refused with a message for the client."""
 
 
-def _mill_id(value) -> str:
-    """A mill id from the client: a string, at most 64 characters (compared as a string)."""
-    if not isinstance(value, str):
-        raise Rejected("millId must be a string")
-    if len(value) > 64:
-        raise Rejected("millId is too long")
-    return value
-
-
-def _authorised_mill(session, value) -> str:
-    mill_id = _mill_id(value)
+def _authorised_mill(session, mill_id: str) -> str:
     try:
         canonical = str(uuid.UUID(mill_id))
     except ValueError:
@@ -49,15 +40,6 @@ def _authorised_mill(session, value) -> str:
     if canonical != mill_id.lower() or not may_access_mill(session, canonical):
         raise Rejected(MILL_ACCESS_DENIED)
     return canonical
-
-
-def _object(value, *keys) -> dict:
-    if not isinstance(value, dict):
-        raise Rejected("Payload must be an object")
-    missing = [key for key in keys if key not in value]
-    if missing:
-        raise Rejected(f"Missing field: {missing[0]}")
-    return value
 
 
 def _rate_limited(session) -> bool:
@@ -76,7 +58,8 @@ def _rate_limited(session) -> bool:
 
 
 def client_event(name: str):
-    """Register `fn(session, *args) -> dict` as the handler of client event `name` on `/`."""
+    """Register `fn(session, data) -> dict` as the handler of client event `name` on `/`; `data` is
+    the input loaded by the event's schema."""
 
     def decorator(fn):
         def handler(*args):
@@ -88,8 +71,9 @@ def client_event(name: str):
                     emitter.to_sid(SERVER_EVENTS["ERROR"], {"message": RATE_LIMITED})
                 return {"ok": False, "error": RATE_LIMITED}
             try:
-                answer = fn(session, *args[:1])
-            except Rejected as rejected:
+                data = load_client_payload(name, args[0] if args else None)
+                answer = fn(session, data)
+            except (Rejected, ClientPayloadError) as rejected:
                 message = str(rejected)
             except Exception:
                 log.exception("Socket event %s failed for %s", name, session.user_id)
@@ -108,27 +92,25 @@ def client_event(name: str):
 
 def register_client_handlers() -> None:
     @client_event(CLIENT_EVENTS["JOIN_MILL"])
-    def join_mill(session, value=None):
-        mill_id = _authorised_mill(session, value)
+    def join_mill(session, data):
+        mill_id = _authorised_mill(session, data["millId"])
         join_room(emitter.mill_room(mill_id))
         log.info("User %s joined mill: %s", session.name, mill_id)
         emitter.to_sid(SERVER_EVENTS["JOINED_MILL"], {"millId": mill_id})
         return {"millId": mill_id}
 
     @client_event(CLIENT_EVENTS["LEAVE_MILL"])
-    def leave_mill(session, value=None):
-        mill_id = _mill_id(value)
+    def leave_mill(session, data):
+        mill_id = data["millId"]
         leave_room(emitter.mill_room(mill_id))
         emitter.to_sid(SERVER_EVENTS["LEFT_MILL"], {"millId": mill_id})
         return {"millId": mill_id}
 
     @client_event(CLIENT_EVENTS["REQUEST_DASHBOARD"])
-    def request_dashboard(session, value=None):
-        mill_id = _authorised_mill(session, value)
+    def request_dashboard(session, data):
+        mill_id = _authorised_mill(session, data["millId"])
         try:
-            from ..dashboard.service import get_dashboard
-
-            stats = get_dashboard(mill_id=mill_id)
+            stats = dashboard_service.get_dashboard(mill_id=mill_id)
         except Exception:
             log.exception("Dashboard for %s failed", mill_id)
             raise Rejected("Failed to fetch dashboard stats") from None
@@ -136,32 +118,20 @@ def register_client_handlers() -> None:
         return {"millId": mill_id}
 
     @client_event(CLIENT_EVENTS["ACTIVITY_TYPING"])
-    def typing(session, value=None):
-        data = _object(value, "millId", "entity", "action")
-        if not isinstance(data["entity"], str) or data["entity"] not in TYPING_ENTITIES:
-            raise Rejected("Unknown entity")
-        if not isinstance(data["action"], str) or data["action"] not in TYPING_ACTIONS:
-            raise Rejected("Unknown action")
+    def typing(session, data):
         mill_id = _authorised_mill(session, data["millId"])
         payload = {"user": session.user, "entity": data["entity"], "action": data["action"]}
         emitter.to_mill_others(SERVER_EVENTS["ACTIVITY_TYPING"], payload, mill_id, sender_sid=session.sid)
         return {"millId": mill_id}
 
     @client_event(CLIENT_EVENTS["ACTIVITY_STOP_TYPING"])
-    def stop_typing(session, value=None):
-        data = _object(value, "millId")
+    def stop_typing(session, data):
         mill_id = _authorised_mill(session, data["millId"])
         payload = {"user": session.user}
         emitter.to_mill_others(SERVER_EVENTS["ACTIVITY_STOP_TYPING"], payload, mill_id, sender_sid=session.sid)
         return {"millId": mill_id}
 
     @client_event(CLIENT_EVENTS["SYNC"])
-    def sync(session, value=None):
-        from .replay import replay
-
-        data = _object(value, "millId", "lastSeq")
-        last_seq = data["lastSeq"]
-        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or not 0 <= last_seq < 2**62:
-            raise Rejected("lastSeq must be a non-negative integer")
+    def sync(session, data):
         mill_id = _authorised_mill(session, data["millId"])
-        return replay(mill_id=mill_id, last_seq=last_seq, sid=session.sid, namespace=session.namespace)
+        return replay(mill_id=mill_id, last_seq=data["lastSeq"], sid=session.sid, namespace=session.namespace)

@@ -1,8 +1,4 @@
-"""Delivery of the event record after commit, and the relay for what a crash left undispatched.
-
-`dispatch(records)` is the outbox's dispatcher: called once a transaction has committed, it emits each
-event to its mill (and `activity:new` to the mill and the admins), then queues the rows to be marked
-`dispatched_at` by a background task, in batches, so that a write's latency does not grow.
+"""The relay: what a crash left undispatched is sent again.
 
 `relay_undispatched(app)` sends again the rows still unmarked after a while: the process that
 committed them died before emitting (or before marking). Rows are claimed with
@@ -17,59 +13,16 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ..extensions import db, socketio
-from . import emitter
-from .events import SERVER_EVENTS
-from .live_auth import queue_failures
-from .marking import DispatchMarker
+from ...extensions import db, socketio
+from ..sockets.live_auth import queue_failures
+from . import dispatch
+from .dispatch import emit_records
 from .models import MillEvent
-from .outbox import event_record
+from .store import event_record
 
 log = logging.getLogger(__name__)
 
 RELAY_BATCH = 500
-
-_app: Flask | None = None
-_marker = DispatchMarker(MillEvent.__table__, "events")
-
-
-def activity(record: dict) -> dict:
-    """The `activity:new` payload of a stored event."""
-    return {
-        "seq": record["seq"],
-        "millId": record["millId"],
-        "type": record["name"],
-        "summary": record["summary"],
-        "actor": record["actor"],
-        "entity": record["entity"],
-        "at": record["at"],
-    }
-
-
-def emit_records(records: list[dict]) -> None:
-    for record in records:
-        emitter.to_mill(record["name"], record["payload"], record["millId"])
-        if record.get("summary"):
-            emitter.to_mill_and_admins(SERVER_EVENTS["ACTIVITY_NEW"], activity(record), record["millId"])
-
-
-def dispatch(records: list[dict]) -> None:
-    failures = queue_failures()
-    emit_records(records)
-    if queue_failures() != failures:
-        # Local sockets have them; other processes do not: leave them to the relay.
-        log.warning("Message queue unavailable: %d events left for the relay", len(records))
-        return
-    _queue_marking([record["id"] for record in records])
-
-
-def _queue_marking(ids: list[int]) -> None:
-    _marker.queue(_app, ids)
-
-
-def flush_marking(timeout: float = 5.0) -> None:
-    """Wait until the queued rows are marked (tests, shutdown)."""
-    _marker.flush(timeout)
 
 
 class _QueueDown(Exception):
@@ -78,7 +31,7 @@ class _QueueDown(Exception):
 
 def relay_undispatched(app: Flask | None = None, *, min_age_seconds: float | None = None) -> int:
     """Emit and mark the events left undispatched for at least `min_age_seconds`. Returns how many."""
-    app = app or _app
+    app = app or dispatch.installed_app()
     total = 0
     with app.app_context():
         age = app.config["OUTBOX_RELAY_INTERVAL_SECONDS"] if min_age_seconds is None else min_age_seconds
@@ -126,11 +79,3 @@ def relay_at_start(app: Flask) -> int:
     except Exception:
         log.exception("Start-up relay failed")
         return 0
-
-
-def install(app: Flask) -> None:
-    from .outbox import set_dispatcher
-
-    global _app
-    _app = app
-    set_dispatcher(dispatch)

@@ -14,15 +14,18 @@ import jwt as pyjwt
 from flask import current_app, request
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_socketio import join_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from ..auth.access import user_can_access_mill
-from ..auth.models import User
-from ..auth.roles import Role
-from ..auth.service import is_access_token_revoked
-from ..extensions import db, socketio
+from ...auth.access import user_can_access_mill
+from ...auth.models import User
+from ...auth.roles import Role
+from ...auth.service import is_access_token_revoked
+from ...extensions import db, socketio
+from ...mills.models import Mill
+from ..events import SERVER_EVENTS
 from . import emitter, platform, registry
-from .events import SERVER_EVENTS
+from .live_auth import ensure_expiry_watch
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +104,6 @@ def _register(user: User, claims: dict) -> registry.SocketSession:
         family=claims.get("fam"),
     )
     registry.add(session)
-    from .live_auth import ensure_expiry_watch
-
     ensure_expiry_watch()
     return session
 
@@ -127,8 +128,6 @@ def guarded_connect(fn):
 
 
 def mill_exists(mill_id) -> bool:
-    from ..mills.models import Mill
-
     try:
         key = uuid.UUID(str(mill_id))
     except ValueError:
@@ -148,8 +147,6 @@ def may_access_mill(session: registry.SocketSession, mill_id) -> bool:
 def connect_default(auth):
     user, claims = authenticate(auth)
     session = _register(user, claims)
-    from flask_socketio import join_room
-
     join_room(emitter.user_room(user.id))
     if user.role == Role.SUPER_ADMIN:
         join_room(emitter.ADMIN_ROOM)
@@ -171,8 +168,6 @@ def connect_mill(auth):
         raise Refusal(MILL_ACCESS_DENIED)
     mill_id = str(uuid.UUID(mill_id))
     session = _register(user, claims)
-    from flask_socketio import join_room
-
     join_room(emitter.mill_room(mill_id))
     log.info("Socket connected: %s (%s) on /mill for %s", session.user_id, session.name, mill_id)
     emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"})

@@ -1,10 +1,5 @@
-"""The periodic jobs, in the web process (single-process deployments) or in `flask ricemill scheduler`.
-
-Jobs (intervals from config):
-- `low-stock`: `StockAlertService.check_low_stock()` over every mill, every STOCK_CHECK_INTERVAL_SECONDS;
-- `relay`: events (`dispatch.relay_undispatched`) and notifications (`relay_undispatched`) that a
-  crash left undispatched, every OUTBOX_RELAY_INTERVAL_SECONDS;
-- `purge-events`: events older than EVENT_RETENTION_DAYS, daily (`sync` then answers `sync:reset`).
+"""The scheduler wiring: the periodic jobs (ricemill/jobs.py) in the web process (single-process
+deployments) or in `flask ricemill scheduler`.
 
 Exactly one runner: several server processes may each run this scheduler. Every job run first takes
 `pg_try_advisory_xact_lock` on a connection of its own; whoever does not get it skips the run. All
@@ -19,13 +14,14 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from ..extensions import db, scheduler
+from .extensions import db, scheduler
+from .jobs import job_specs
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +30,6 @@ LOCK_CLASS = 0x52494345
 # Runs of every process line up on multiples of the interval counted from here.
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 MAX_QUIET_SECONDS = 30.0
-DAY = 24 * 3600
 # Set on shutdown: a run waiting out its quiet period lets go at once.
 stopping = threading.Event()
 
@@ -68,48 +63,6 @@ def run_exclusively(app: Flask, job: str, body: Callable[[], object], *, quiet_s
             if rest > 0:
                 stopping.wait(rest)  # still holding the lock: late peers skip this run
         return True
-
-
-def check_stock_job() -> int:
-    from ..inventory.alert_service import check_low_stock
-
-    found = check_low_stock()
-    if found:
-        log.info("Low stock: %d stocks in %d mills", len(found), len({item.mill_id for item in found}))
-    return len(found)
-
-
-def relay_job(app: Flask) -> None:
-    """Events first (D1's relay manages its own transactions), then notifications in this one."""
-    from ..notifications.service import relay_undispatched as relay_notifications
-
-    try:
-        from .dispatch import relay_undispatched as relay_events
-    except ImportError:
-        relay_events = None
-    if relay_events is not None:
-        relay_events(app)
-    relay_notifications()
-
-
-def purge_events_job(app: Flask) -> int:
-    from .models import MillEvent
-
-    cutoff = datetime.now(UTC) - timedelta(days=app.config["EVENT_RETENTION_DAYS"])
-    result = db.session.execute(sa.delete(MillEvent).where(MillEvent.created_at < cutoff))
-    if result.rowcount:
-        log.info("Purged %d events older than %s", result.rowcount, cutoff.date().isoformat())
-    return result.rowcount
-
-
-def job_specs(app: Flask) -> list[tuple[str, float, Callable[[], object]]]:
-    """(job id, interval in seconds, body) of every periodic job."""
-    cfg = app.config
-    return [
-        ("low-stock", float(cfg["STOCK_CHECK_INTERVAL_SECONDS"]), check_stock_job),
-        ("relay", float(cfg["OUTBOX_RELAY_INTERVAL_SECONDS"]), lambda: relay_job(app)),
-        ("purge-events", float(DAY), lambda: purge_events_job(app)),
-    ]
 
 
 def register_jobs(app: Flask, target=None) -> None:

@@ -11,7 +11,7 @@ import time
 
 import sqlalchemy as sa
 
-from ..extensions import db, socketio
+from ...extensions import db, socketio
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ import time
 import sqlalchemy as sa
 from flask import Flask
 
-from ..auth.models import User
-from ..extensions import db, socketio
-from ..mills.models import Mill
+from ...auth.models import User
+from ...extensions import db, socketio
+from ...mills.models import Mill
+from ..events import SERVER_EVENTS
 from . import emitter, registry
-from .events import SERVER_EVENTS
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,15 @@
 """The only module that calls `socketio.emit`: rooms and namespaces decided in one place.
 
-Namespaces (REALTIME.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin`; `/mill` has one
+Every emit is checked against the event's contract when validation is on (realtime/events.py).
+Namespaces (docs/realtime.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin`; `/mill` has one
 `mill:{id}` room per connection's mill; `/admin` is SUPER_ADMIN only and gets every mill's activity
 and platform events. With SOCKETIO_MESSAGE_QUEUE set, every emit reaches every server process.
 """
 
-from ..extensions import socketio
+from flask import request
+
+from ...extensions import socketio
+from ..events import check_server_payload
 
 DEFAULT, MILL, ADMIN = "/", "/mill", "/admin"
 
@@ -23,23 +27,27 @@ ADMIN_ROOM = "admin"
 
 def to_mill(event: str, payload: dict, mill_id) -> None:
     """Everyone looking at the mill: its room in `/` and in `/mill`."""
+    check_server_payload(event, payload)
     room = mill_room(mill_id)
     socketio.emit(event, payload, to=room, namespace=DEFAULT)
     socketio.emit(event, payload, to=room, namespace=MILL)
 
 
 def to_user(event: str, payload: dict, user_id) -> None:
+    check_server_payload(event, payload)
     socketio.emit(event, payload, to=user_room(user_id), namespace=DEFAULT)
 
 
 def to_admins(event: str, payload: dict) -> None:
     """SUPER_ADMINs: the `admin` room of `/` and every `/admin` connection."""
+    check_server_payload(event, payload)
     socketio.emit(event, payload, to=ADMIN_ROOM, namespace=DEFAULT)
     socketio.emit(event, payload, namespace=ADMIN)
 
 
 def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
     """The mill and the SUPER_ADMINs, once each: a SUPER_ADMIN who joined the mill's room gets one copy."""
+    check_server_payload(event, payload)
     room = mill_room(mill_id)
     socketio.emit(event, payload, to=[room, ADMIN_ROOM], namespace=DEFAULT)
     socketio.emit(event, payload, to=room, namespace=MILL)
@@ -48,11 +56,13 @@ def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
 
 def broadcast(event: str, payload: dict) -> None:
     """Every connection of the default namespace."""
+    check_server_payload(event, payload)
     socketio.emit(event, payload, namespace=DEFAULT)
 
 
 def to_mill_others(event: str, payload: dict, mill_id, *, sender_sid: str) -> None:
     """The others in the mill's room of `/` (typing indicators): never back to the sender."""
+    check_server_payload(event, payload)
     socketio.emit(event, payload, to=mill_room(mill_id), skip_sid=sender_sid, namespace=DEFAULT)
 
 
@@ -61,9 +71,8 @@ def to_sid(event: str, payload: dict, sid: str | None = None, namespace: str | N
 
     Straight to it, not through the message queue: the answer works even while the queue is down.
     """
+    check_server_payload(event, payload)
     if sid is None or namespace is None:
-        from flask import request
-
         sid = sid or request.sid
         namespace = namespace or request.namespace
     socketio.emit(event, payload, to=sid, namespace=namespace, ignore_queue=True)

@@ -6,10 +6,11 @@ within the interval only makes sure that one more push happens when the interval
 push reads the numbers as they are then. A burst of 50 writes gives two pushes, never 50.
 With an interval of 0 (the testing config) the push happens at once, in the caller.
 
-How it is triggered: the outbox commit hook `push_after_commit` notes the mills that had events;
-once their transaction has committed and ended (`after_transaction_end`, where SQL may run again;
-in `after_commit` it may not) `schedule_dashboard_push(mill_id)` runs for each. Nobody listening
-(no message queue and no socket of this process in the mill's rooms) means nothing is computed.
+How it is triggered: the outbox commit hook `push_after_commit` (registered by realtime/setup.py)
+notes the mills that had events; once their transaction has committed and ended
+(`after_transaction_end`, where SQL may run again; in `after_commit` it may not)
+`schedule_dashboard_push(mill_id)` runs for each. Nobody listening (no message queue and no socket
+of this process in the mill's rooms) means nothing is computed.
 
 The throttle state lives in the process: with several server processes behind a message queue,
 each throttles its own writes.
@@ -28,9 +29,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db, socketio
-from . import emitter
-from .events import SERVER_EVENTS
-from .outbox import after_commit
+from ..realtime.events import SERVER_EVENTS
+from ..realtime.outbox import after_commit
+from ..realtime.sockets import emitter
+from . import service
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +136,7 @@ def _worker() -> None:
 def push_dashboard(mill_id) -> bool:
     """Compute the mill's dashboard and emit it to the mill's rooms; False when it could not."""
     try:
-        from ..dashboard.service import get_dashboard
-    except ImportError:  # the dashboard package is not there (yet): nothing to push
-        return False
-    try:
-        data = get_dashboard(mill_id=uuid.UUID(str(mill_id)))
+        data = service.get_dashboard(mill_id=uuid.UUID(str(mill_id)))
     except Exception:
         log.exception("Computing the dashboard of mill %s failed", mill_id)
         db.session.rollback()
