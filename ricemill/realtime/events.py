@@ -66,6 +66,9 @@ SERVER_EVENTS = {
     "MILL_CREATED": "mill:created",
     "PLATFORM_STATS": "platform:stats",
     "MILL_POSITION": "mill:position",
+    # Parties (farmers, buyers, suppliers, agents)
+    "PARTY_CREATED": "party:created",
+    "PARTY_UPDATED": "party:updated",
 }
 
 # The 25 names of the seed's SERVER_EVENTS, kept exactly.
@@ -91,6 +94,7 @@ MILL_EVENT_NAMES = frozenset(
         "STOCK_UPDATED", "STOCK_LOW_ALERT",
         "PAYMENT_RECEIVED", "PAYMENT_MADE", "RECEIPT_CREATED",
         "ATTENDANCE_MARKED", "STAFF_JOINED", "STAFF_LEFT",
+        "PARTY_CREATED", "PARTY_UPDATED",
     )
 )  # fmt: skip
 

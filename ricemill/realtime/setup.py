@@ -19,6 +19,7 @@ from ..milling import events as milling_events
 from ..mills import events as mills_events
 from ..notifications import events as notifications_events
 from ..notifications.rules import notify_for_events
+from ..parties import events as parties_events
 from ..purchases import events as purchases_events
 from ..sales import events as sales_events
 from ..security import guard_malformed_frames
@@ -39,6 +40,7 @@ EVENT_MODULES = (
     milling_events,
     mills_events,
     notifications_events,
+    parties_events,
     purchases_events,
     sales_events,
     staff_events,

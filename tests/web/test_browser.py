@@ -86,7 +86,7 @@ def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed
 
     # Within 2 s, without a reload: the toast, the feed entry, the new stock, the dashboard numbers.
     live = {"timeout": 2000}
-    expect(watching.locator(".toast", has_text="Ravi created a new purchase")).to_be_visible(**live)
+    expect(watching.locator(".toast", has_text="Purchase from Suresh")).to_be_visible(**live)
     expect(watching.locator("#feed li").first).to_contain_text("Suresh", **live)
     expect(watching.locator(paddy)).to_have_text("1,219.88 kg12.20 q", **live)  # kg, then quintals below
     expect(watching.locator("#stat-purchases-amount")).to_have_text("₹26,837.36", **live)
@@ -495,7 +495,7 @@ def test_notifications_page_and_bell(seed, open_page, rest):
     page = open_page(reader, "/notifications")
     wait_live(page)
     expect(page.locator("#bell-count")).to_have_text("1")
-    expect(page.locator("#notif-list li.unread")).to_contain_text("Ravi created a new purchase")
+    expect(page.locator("#notif-list li.unread")).to_contain_text("Purchase from Suresh: ₹")
     rest(writer).post("/paddy-purchases", _purchase("Narayana"))
     expect(page.locator("#bell-count")).to_have_text("2", timeout=2000)
     expect(page.locator("#notif-list li.unread")).to_have_count(2, timeout=2000)

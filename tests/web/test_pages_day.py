@@ -314,10 +314,10 @@ def test_the_author_gets_no_toast_for_their_own_write_the_others_do(seed, open_p
     writing.fill("#ratePerQuintal", "100")
     writing.click("#doc-form button[type=submit]")
     expect(writing.locator(".toast-success", has_text="Sale created")).to_be_visible()  # the form's answer
-    expect(watching.locator(".toast", has_text="Ravi created a new sale")).to_be_visible(timeout=2000)
+    expect(watching.locator(".toast", has_text="Sale to Gupta Traders: ₹50.00")).to_be_visible(timeout=2000)
     # the author's page got the notification too (its bell counts it) but shows no toast for it
     expect(writing.locator("#bell-count")).to_have_text("1", timeout=2000)
-    expect(writing.locator(".toast", has_text="created a new sale")).to_have_count(0)
+    expect(writing.locator(".toast", has_text="Sale to Gupta Traders")).to_have_count(0)
 
 
 def test_notifications_read_as_title_text_time_and_link_to_their_document(seed, open_page, rest, tmp_path):
@@ -332,8 +332,9 @@ def test_notifications_read_as_title_text_time_and_link_to_their_document(seed, 
     page = open_page(reader, "/notifications", **PHONE)
     wait_live(page)
     first = page.locator("#notif-list li").last  # the oldest: Suresh's
-    expect(first.locator(".notif-title strong")).to_have_text("New Purchase")
-    expect(first.locator(".notif-text")).to_have_text("Ravi created a new purchase")
+    expect(first.locator(".notif-title strong")).to_have_text("New purchase")
+    text = "Purchase from Suresh: ₹25,000.00 for 1,250 kg (12.5 q) of paddy, by Ravi"  # party, amount, weight
+    expect(first.locator(".notif-text")).to_have_text(text)
     expect(first.locator(".notif-title time")).not_to_be_empty()
     page.screenshot(path=str(_shots(tmp_path) / "notifications-phone.png"), full_page=True)
     first.locator("a", has_text="Open").click()
