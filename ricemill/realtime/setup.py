@@ -27,7 +27,7 @@ from . import events
 from .outbox import dispatch
 from .outbox.store import register_commit_hook
 from .routes import blp
-from .sockets import live_auth
+from .sockets import fastpath, live_auth
 from .sockets.connection import register_connection_handlers
 from .sockets.handlers import register_client_handlers
 
@@ -123,4 +123,5 @@ def init_realtime(app: Flask) -> None:
         family_revoked=live_auth.on_family_revoked,
     )
     guard_malformed_frames(socketio.server)
+    fastpath.install(socketio.server)  # eventlet only: direct websocket writes, one frame per broadcast
     app.register_blueprint(blp)
