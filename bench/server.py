@@ -134,12 +134,23 @@ def _add_routes(app) -> None:
         body = request.get_json()
         count, batch = int(body["count"]), int(body.get("batch", 100))
         pad = "x" * int(body.get("padding", 400))
+        profile_to = os.environ.get("BENCH_PROFILE_EMIT")  # a file for cProfile's stats of the loop
+        profiler = None
+        if profile_to:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.time()
         for i in range(count):
             emitter.to_mill("bench:tick", {"i": i, "t": time.time(), "pad": pad}, body["millId"])
             if (i + 1) % batch == 0:
                 eventlet.sleep(0)
-        return {"emitted": count, "seconds": time.time() - start}
+        seconds = time.time() - start
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
+        return {"emitted": count, "seconds": seconds}
 
     @app.get("/bench/stats")
     def bench_stats():

@@ -123,5 +123,6 @@ def init_realtime(app: Flask) -> None:
         family_revoked=live_auth.on_family_revoked,
     )
     guard_malformed_frames(socketio.server)
-    fastpath.install(socketio.server)  # eventlet only: direct websocket writes, one frame per broadcast
+    # eventlet only: direct websocket writes, one frame per broadcast
+    fastpath.install(socketio.server, compression=cfg.get("SOCKETIO_WEBSOCKET_COMPRESSION", False))
     app.register_blueprint(blp)

@@ -13,6 +13,7 @@ import requests
 from engineio.payload import Payload
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, BytesMessage, Request, TextMessage
+from wsproto.extensions import PerMessageDeflate
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
@@ -158,10 +159,13 @@ def test_clients_that_connect_or_leave_mid_broadcast_disturb_no_one(servers, mil
 class RawClient:
     """A bare Socket.IO websocket client that reads only when told to (a slow reader)."""
 
-    def __init__(self, port, token):
+    def __init__(self, port, token, *, deflate=False):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
         self.ws = WSConnection(ConnectionType.CLIENT)
-        self.sock.sendall(self.ws.send(Request(host="127.0.0.1", target="/socket.io/?EIO=4&transport=websocket")))
+        target = "/socket.io/?EIO=4&transport=websocket"
+        extensions = [PerMessageDeflate()] if deflate else []
+        self.sock.sendall(self.ws.send(Request(host="127.0.0.1", target=target, extensions=extensions)))
+        self.extensions = None
         self.messages = []
         self._text = []
         self.read_until(lambda: self.accepted)
@@ -182,6 +186,7 @@ class RawClient:
             for event in self.ws.events():
                 if isinstance(event, AcceptConnection):
                     self.accepted = True
+                    self.extensions = [extension.name for extension in event.extensions]
                 elif isinstance(event, TextMessage):
                     self._text.append(event.data)
                     if event.message_finished:
@@ -222,3 +227,21 @@ def test_a_slow_reader_gets_everything_in_order_and_holds_up_no_one(servers, mil
         assert slow.ticks() == list(range(count))
     finally:
         slow.close()
+
+
+@pytest.mark.parametrize("compression", [False, True])
+def test_websocket_compression_is_declined_unless_configured(servers, mills, compression):
+    """Off (the default, as Node's socket.io): a client offering permessage-deflate gets plain frames,
+    shared by the whole room. On: that client's frames are compressed for it alone, still in order."""
+    server = servers(script=SCRIPT, SOCKETIO_WEBSOCKET_COMPRESSION=str(compression).lower())
+    offering = RawClient(server.port, mills["ta"], deflate=True)
+    plain = RawClient(server.port, mills["ta2"])
+    try:
+        assert offering.extensions == (["permessage-deflate"] if compression else [])
+        post(server, "/test/emit", millId=mills["a"], count=50, pad=1000)
+        for client in (offering, plain):
+            client.read_until(lambda client=client: len(client.ticks()) >= 50)
+            assert client.ticks() == list(range(50))
+    finally:
+        offering.close()
+        plain.close()

@@ -4,19 +4,23 @@ python-engineio gives every socket a queue and, once on websocket, a writer gree
 takes each packet from that queue, encodes it and frames it; a broadcast to N clients therefore
 costs N queue puts, N green-thread switches, N encodings and N framings. Here, under eventlet:
 
-- a socket on a plain (not TLS, not compressed) RFC 6455 websocket writes in the caller's green
-  thread: the frame goes straight to the non-blocking OS socket. Only when the client reads slowly
-  (the kernel buffer is full) does the rest wait in a backlog that a short-lived green thread
-  flushes, in order; later frames join that backlog, so order holds. A client whose backlog passes
-  BACKLOG_LIMIT bytes is cut off (its unread events stay in the outbox for `sync`).
+- a socket on a plain (not TLS) RFC 6455 websocket writes without a queue or a writer: the
+  frames one green thread writes in a turn of the hub loop (a burst of events) leave together, in
+  one non-blocking system call, when the hub next runs. Only when the client reads slowly (the
+  kernel buffer is full) does the rest wait in a backlog that a short-lived green thread flushes;
+  later frames join that backlog, so order holds and a slow client holds up no one. A client whose
+  backlog passes BACKLOG_LIMIT bytes is cut off (its unread events stay in the outbox for `sync`).
 - a room broadcast encodes the Socket.IO packet once (python-socketio already does) and the
   websocket frame once, and writes those same bytes to every such socket of the room.
 - the ping timer is a hub timer, not a sleeping green thread per connection; so an idle websocket
   holds one green thread (eventlet's connection) instead of three.
 
-Long-polling clients, TLS or permessage-deflate websockets, and the threading mode (tests, CLI)
-keep python-engineio's normal path. `install(server)` wires it (realtime/setup.py), and only under
-eventlet. The pieces hook python-engineio 4.x / python-socketio 5.x internals (pinned in
+Long-polling clients, TLS websockets and the threading mode (tests, CLI) keep python-engineio's
+normal path. permessage-deflate is declined unless SOCKETIO_WEBSOCKET_COMPRESSION is on (eventlet
+accepted it from every client that offered it, browsers and Node's `ws` included: zlib per message
+per client was two thirds of a broadcast's CPU); with it on, such a socket still writes directly but
+frames (compresses) each message for itself. `install(server)` wires it (realtime/setup.py), only
+under eventlet. The pieces hook python-engineio 4.x / python-socketio 5.x internals (pinned in
 requirements.txt); tests/live/test_broadcast_fast_path.py checks them on a real eventlet server.
 """
 
@@ -68,6 +72,7 @@ class FastSocket(Socket):
     _dead = False  # the transport is gone or being closed: frames are dropped
     _ws_closed = False
     _close_after_flush = False
+    _pending = None  # frames written in the current turn of the hub loop
     backlogs_started = 0  # in this process, how often a client fell behind (a flusher started)
 
     # --- ping: a hub timer instead of a green thread asleep for ping_interval -------------------
@@ -109,7 +114,9 @@ class FastSocket(Socket):
         return self._ws._pack_message(data)  # per-connection compression: eventlet frames it
 
     def _write(self, frame: bytes) -> None:
-        """Never blocks nor switches green threads: what the kernel does not take waits in order."""
+        """Never blocks nor switches green threads. Frames written in one turn of the hub loop (a
+        burst of events) leave together in one system call when the hub next runs; what the kernel
+        does not take waits in the backlog, in order."""
         if self._dead:
             return
         if self._backlog is not None:
@@ -119,16 +126,28 @@ class FastSocket(Socket):
                 self.server.logger.warning("%s: client reads too slowly, disconnecting", self.sid)
                 self._abort_transport()
             return
+        if self._pending is None:
+            self._pending = [frame]
+            _cork(self)
+        else:
+            self._pending.append(frame)
+
+    def _uncork(self) -> None:
+        """Send what this turn wrote (non-blocking; the hub calls it, and closing does)."""
+        frames, self._pending = self._pending, None
+        if not frames or self._dead:
+            return
+        data = frames[0] if len(frames) == 1 else b"".join(frames)
         try:
-            sent = self._raw.send(frame)
+            sent = self._raw.send(data)
         except BlockingIOError:
             sent = 0
         except OSError:
             self._abort_transport()
             return
-        if sent < len(frame):
-            self._backlog = collections.deque([memoryview(frame)[sent:]])
-            self._backlog_bytes = len(frame) - sent
+        if sent < len(data):
+            self._backlog = collections.deque([memoryview(data)[sent:]])
+            self._backlog_bytes = len(data) - sent
             FastSocket.backlogs_started += 1
             _spawn_n(self._flush)
 
@@ -163,6 +182,7 @@ class FastSocket(Socket):
 
     def _end_transport(self) -> None:
         """Close the websocket once what was already sent is flushed (the flusher does it then)."""
+        self._uncork()
         if self._backlog is not None and not self._dead:
             self._close_after_flush = True
         elif self._backlog is None:
@@ -291,6 +311,32 @@ def _plain_socket(ws):
     return raw
 
 
+_corked: list = []  # sockets written to in this turn of the hub loop
+_uncork_scheduled = False
+
+
+def _cork(sock) -> None:
+    global _uncork_scheduled
+    _corked.append(sock)
+    if not _uncork_scheduled:
+        _uncork_scheduled = True
+        _hub().schedule_call_global(0, _uncork_all)
+
+
+def _uncork_all() -> None:
+    """In the hub, once the green thread that wrote has yielded: one send per socket."""
+    global _uncork_scheduled
+    _uncork_scheduled = False
+    socks = _corked[:]
+    del _corked[:]
+    for sock in socks:
+        try:
+            sock._uncork()
+        except Exception:
+            sock.server.logger.exception("%s: send failed", sock.sid)
+            sock._abort_transport()
+
+
 def _hub():
     from eventlet import hubs
 
@@ -324,6 +370,17 @@ class FastEngineServer(engineio.Server):
         self.__dict__["_fast_sockets"] = value if isinstance(value, _SocketTable) else _SocketTable(value)
 
 
+def _uncompressed_websocket_app():
+    """engineio's eventlet websocket app, declining permessage-deflate (imported only under eventlet)."""
+    from engineio.async_drivers import eventlet as eio_eventlet
+
+    class UncompressedWebSocketWSGI(eio_eventlet.WebSocketWSGI):
+        def _negotiate_permessage_deflate(self, extensions):
+            return None
+
+    return UncompressedWebSocketWSGI
+
+
 class FastSocketIOServer(socketio_pkg.Server):
     """A room broadcast writes one websocket frame, built once, to every direct websocket."""
 
@@ -338,8 +395,10 @@ class FastSocketIOServer(socketio_pkg.Server):
             super()._send_eio_packet(eio_sid, eio_pkt)
 
 
-def install(server) -> bool:
-    """Switch a python-socketio server in eventlet mode to the fast path; False (untouched) otherwise."""
+def install(server, *, compression: bool = False) -> bool:
+    """Switch a python-socketio server in eventlet mode to the fast path; False (untouched) otherwise.
+    `compression`: accept permessage-deflate when a client offers it (then each of its frames is
+    compressed for it alone)."""
     eio = server.eio
     if eio.async_mode != "eventlet" or type(server) not in (socketio_pkg.Server, FastSocketIOServer):
         return False
@@ -347,6 +406,8 @@ def install(server) -> bool:
         sockets = eio.__dict__.pop("sockets", {})
         eio.__class__ = FastEngineServer
         eio.sockets = sockets
+    if not compression:
+        eio._async = dict(eio._async, websocket=_uncompressed_websocket_app())
     server.__class__ = FastSocketIOServer
     return True
 
