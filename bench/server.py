@@ -18,8 +18,13 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import argparse  # noqa: E402
 import os  # noqa: E402
+import tracemalloc  # noqa: E402
+
+if os.environ.get("BENCH_TRACEMALLOC"):  # before the app exists, so its allocations are traced too
+    tracemalloc.start(int(os.environ["BENCH_TRACEMALLOC"]))
+
+import argparse  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import date  # noqa: E402
@@ -36,6 +41,7 @@ from ricemill.realtime.outbox import store  # noqa: E402
 from ricemill.realtime.sockets import emitter  # noqa: E402
 
 COMMIT_TIMES: dict[str, float] = {}
+TRACEMALLOC_MARK: dict[str, tracemalloc.Snapshot] = {}
 PRODUCT_DISPATCHER = {"present": False}
 
 
@@ -151,6 +157,24 @@ def _add_routes(app) -> None:
             profiler.disable()
             profiler.dump_stats(profile_to)
         return {"emitted": count, "seconds": seconds}
+
+    @app.get("/bench/tracemalloc/<action>")
+    def bench_tracemalloc(action):
+        """`mark`: remember a snapshot; `diff`: what was allocated since, by source line (top 25)."""
+        if not tracemalloc.is_tracing():
+            return {"error": "start the server with BENCH_TRACEMALLOC=<frames>"}, 409
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        if action == "mark":
+            TRACEMALLOC_MARK["mark"] = snapshot
+            return {"traced_bytes": tracemalloc.get_traced_memory()[0]}
+        stats = snapshot.compare_to(TRACEMALLOC_MARK["mark"], "lineno")
+        return {
+            "traced_bytes_growth": sum(stat.size_diff for stat in stats),
+            "top": [
+                {"where": str(stat.traceback[0]), "bytes": stat.size_diff, "count": stat.count_diff}
+                for stat in sorted(stats, key=lambda stat: -stat.size_diff)[:25]
+            ],
+        }
 
     @app.get("/bench/stats")
     def bench_stats():

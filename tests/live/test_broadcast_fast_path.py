@@ -245,3 +245,17 @@ def test_websocket_compression_is_declined_unless_configured(servers, mills, com
     finally:
         offering.close()
         plain.close()
+
+
+def test_an_idle_websocket_holds_one_green_thread(servers, mills, clients):
+    """python-engineio's path holds three per websocket (connection, writer, ping sleeper)."""
+    server = servers(script=SCRIPT)
+
+    def greenlets():
+        return requests.get(f"{server.url}/test/fastpath", timeout=5).json()["greenlets"]
+
+    ready(clients(server.url, mills["ta"]))  # the server's own tasks (expiry watch...) start on a first socket
+    before = greenlets()
+    made = [clients(server.url, mills["ta2"]) for _ in range(10)]
+    ready(*made)
+    wait_for(lambda: greenlets() - before <= 10 + 2, message="one green thread per idle websocket")

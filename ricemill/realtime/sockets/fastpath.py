@@ -13,7 +13,8 @@ costs N queue puts, N green-thread switches, N encodings and N framings. Here, u
 - a room broadcast encodes the Socket.IO packet once (python-socketio already does) and the
   websocket frame once, and writes those same bytes to every such socket of the room.
 - the ping timer is a hub timer, not a sleeping green thread per connection; so an idle websocket
-  holds one green thread (eventlet's connection) instead of three.
+  holds one green thread (eventlet's connection) instead of three, and the HTTP buffers eventlet
+  keeps for the connection (24 KB, unused by a websocket) are released.
 
 Long-polling clients, TLS websockets and the threading mode (tests, CLI) keep python-engineio's
 normal path. permessage-deflate is declined unless SOCKETIO_WEBSOCKET_COMPRESSION is on (eventlet
@@ -27,6 +28,7 @@ requirements.txt); tests/live/test_broadcast_fast_path.py checks them on a real 
 import collections
 import socket as socket_module
 import struct
+import sys
 import time
 
 import engineio
@@ -244,6 +246,7 @@ class FastSocket(Socket):
         # Direct from here on. What was queued before (the OPEN packet, sends during the upgrade)
         # goes first; nothing in between switches green threads, so no send can overtake it.
         queued = self._take_queued()
+        _release_http_buffers()
         self._ws, self._raw = ws, raw
         self._shared = not ws.extensions.get("permessage-deflate")
         for pkt in queued:
@@ -292,6 +295,26 @@ class FastSocket(Socket):
             except empty:
                 return packets
             self.queue.task_done()
+
+
+def _release_http_buffers() -> None:
+    """eventlet.wsgi keeps a connection's HTTP read (8 KB) and write (16 KB) buffers for the life of
+    a websocket, which reads and writes its socket directly: closing them frees the buffers (the
+    socket stays open). Found on the call stack (eventlet's HttpProtocol is the `self` of a frame
+    below); another server (gunicorn) has none there, and nothing is done."""
+    from eventlet import wsgi
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        protocol = frame.f_locals.get("self")
+        if isinstance(protocol, wsgi.HttpProtocol):
+            for stream in (protocol.rfile, protocol.wfile):
+                try:
+                    stream.close()
+                except Exception:  # noqa: S110 - best effort: the memory is all that is at stake
+                    pass
+            return
+        frame = frame.f_back
 
 
 def _plain_socket(ws):
