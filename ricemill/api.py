@@ -3,6 +3,7 @@
 from flask_smorest import Api
 
 from .common.errors import handle_http_exception
+from .common.writes import WRITE_METHODS, install_write_path
 
 
 class RicemillApi(Api):
@@ -43,3 +44,32 @@ def register_blueprints(app) -> None:
     for blp in blueprints():
         api.register_blueprint(blp)
     app.extensions["ricemill_api"] = api
+    install_write_path(app)  # the write routes: Idempotency-Key, answer built before the one commit
+    document_idempotency_key(api)
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "description": (
+        "1-128 visible ASCII characters, one per logical write. A retry with the same key and request "
+        "answers the first answer (header `Idempotent-Replayed: true`) and writes nothing; the same key "
+        "with another request is a 422. Kept 24 hours."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[\\x21-\\x7e]+$"},
+    "required": False,
+}
+
+
+def document_idempotency_key(api: Api) -> None:
+    """Every wrapped write operation of the OpenAPI document names the `Idempotency-Key` header.
+
+    apispec has no public hook to add a parameter to operations already registered, so the paths it
+    holds are amended in place once every blueprint is in.
+    """
+    api.spec.components.parameter("IdempotencyKey", "header", dict(IDEMPOTENCY_KEY_PARAMETER))
+    ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    for path, operations in api.spec._paths.items():
+        if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/"):
+            continue
+        for method, operation in operations.items():
+            if method.upper() in WRITE_METHODS:
+                operation.setdefault("parameters", []).append(ref)

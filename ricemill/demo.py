@@ -1,6 +1,7 @@
 """Demo data for the quick start. Idempotent: running it again changes nothing."""
 
 import random
+import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,17 +14,22 @@ from .auth.roles import Role
 from .common.constants import KG
 from .extensions import db
 from .finance import service as finance_service
+from .finance.models import Payment
 from .finance.types import PaymentMode
 from .inventory import service as inventory_service
 from .inventory.models import Stock
 from .inventory.types import StockType
 from .milling import service as milling_service
+from .milling.models import MillingBatch
 from .mills import service as mill_service
 from .mills.models import Mill
+from .notifications.models import Notification, NotificationRecipient
 from .purchases import service as purchase_service
 from .purchases.models import PaddyPurchase
 from .sales import service as sale_service
+from .sales.models import Sale
 from .staff import service as staff_service
+from .staff.models import Staff
 
 DEMO_PASSWORD = "ricemill-demo-1"
 
@@ -46,7 +52,7 @@ def _ensure_user(email: str, name: str, role: Role, mill_id=None) -> User:
 
 
 def seed_demo() -> list[dict]:
-    logins = []
+    logins, seeded = [], []
     _ensure_user("admin@ricemill.local", "Platform Admin", Role.SUPER_ADMIN)
     logins.append({"role": "SUPER_ADMIN", "email": "admin@ricemill.local", "password": DEMO_PASSWORD, "mill": None})
     for spec in DEMO_MILLS:
@@ -60,12 +66,16 @@ def seed_demo() -> list[dict]:
             _ensure_user(email, f"{spec['slug'].title()} {who.title()}", role, mill.id)
             logins.append({"role": role.value, "email": email, "password": DEMO_PASSWORD, "mill": spec["name"]})
         db.session.flush()
-        seed_month(mill)
+        if seed_month(mill):
+            seeded.append(mill)
+    db.session.commit()  # the notifications of the month are made now, all at this moment
+    for mill in seeded:
+        settle_notifications(mill)
     db.session.commit()
     return logins
 
 
-def seed_month(mill: Mill) -> None:
+def seed_month(mill: Mill) -> bool:
     """A realistic last 30 days of the mill's work, written through the real services.
 
     Paddy bought every day (moisture 14-22%), milled in batches (one still running today), rice
@@ -75,14 +85,59 @@ def seed_month(mill: Mill) -> None:
     purchases, so running the seed again changes nothing. Deterministic (seeded by the mill code).
     """
     if db.session.scalar(sa.select(sa.exists().where(PaddyPurchase.mill_id == mill.id))):
-        return
+        return False
     users = {u.role: u for u in db.session.scalars(sa.select(User).where(User.mill_id == mill.id, User.is_active))}
     operator = users.get(Role.OPERATOR) or users.get(Role.MANAGER) or users.get(Role.MILL_ADMIN)
     manager = users.get(Role.MANAGER) or users.get(Role.MILL_ADMIN) or operator
     owner = users.get(Role.MILL_ADMIN) or manager
     if operator is None:
-        return  # no one to record the work
+        return False  # no one to record the work
     _MonthSeeder(mill, operator=operator, manager=manager, owner=owner).run()
+    return True
+
+
+# Which document a notification is about (its `data`), and the day that document happened.
+_NOTIFIED_DAY = {
+    "purchaseId": lambda ids: sa.select(PaddyPurchase.id, PaddyPurchase.purchase_date).where(PaddyPurchase.id.in_(ids)),
+    "saleId": lambda ids: sa.select(Sale.id, Sale.sale_date).where(Sale.id.in_(ids)),
+    "paymentId": lambda ids: sa.select(Payment.id, Payment.payment_date).where(Payment.id.in_(ids)),
+    "batchId": lambda ids: sa.select(MillingBatch.id, MillingBatch.completed_at).where(MillingBatch.id.in_(ids)),
+    "staffId": lambda ids: sa.select(Staff.id, Staff.left_on).where(Staff.id.in_(ids)),
+}
+
+
+def settle_notifications(mill: Mill) -> None:
+    """Leave the month's notifications as a real month would: each dated on its document's day
+    (the seed writes the whole month in one commit, so they were all made just now), and every
+    user of the mill has read all but today's. So the bell shows the day's handful, not 99+.
+    """
+    tz = ZoneInfo(mill.timezone)
+    now = datetime.now(tz)
+    today = now.date()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.mill_id == mill.id).order_by(Notification.created_at)
+    ).all()
+    keys = {key: [uuid.UUID(r.data[key]) for r in rows if r.data.get(key)] for key in _NOTIFIED_DAY}
+    days = {}
+    for key, query in _NOTIFIED_DAY.items():
+        if keys[key]:
+            days.update({str(doc_id): when for doc_id, when in db.session.execute(query(keys[key]))})
+    per_day: dict[date, int] = {}
+    for row in rows:
+        doc_id = next((row.data[key] for key in _NOTIFIED_DAY if row.data.get(key)), None)
+        when = days.get(doc_id, today)  # low stock: this morning's minimums
+        day = when.astimezone(tz).date() if isinstance(when, datetime) else when
+        n = per_day[day] = per_day.get(day, 0) + 1
+        # the day's work from 8 in the morning, a few minutes apart, in the order it was done
+        row.created_at = min(datetime.combine(day, time(8), tzinfo=tz) + timedelta(minutes=7 * n), now)
+        row.dispatched_at = row.dispatched_at or row.created_at
+        if day < today:
+            db.session.execute(
+                sa.update(NotificationRecipient)
+                .where(NotificationRecipient.notification_id == row.id, NotificationRecipient.read_at.is_(None))
+                .values(read_at=row.created_at + timedelta(hours=1))
+            )
+    db.session.flush()
 
 
 DAYS = 30

@@ -3,7 +3,9 @@
 - `low-stock`: `inventory.low_stock.check_low_stock()` over every mill, every STOCK_CHECK_INTERVAL_SECONDS;
 - `relay`: events (`realtime.outbox.relay.relay_undispatched`) and notifications that a crash left
   undispatched, every OUTBOX_RELAY_INTERVAL_SECONDS;
-- `purge-events`: events older than EVENT_RETENTION_DAYS, daily (`sync` then answers `sync:reset`).
+- `purge-events`: events older than EVENT_RETENTION_DAYS, daily (`sync` then answers `sync:reset`);
+- `purge-idempotency-keys`: stored answers of retry-safe writes older than 24 h, hourly
+  (`common.idempotency.purge_expired`).
 """
 
 import logging
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from .common import idempotency
 from .extensions import db
 from .inventory.low_stock import check_low_stock
 from .notifications.service import relay_undispatched as relay_notifications
@@ -52,4 +55,5 @@ def job_specs(app: Flask) -> list[tuple[str, float, Callable[[], object]]]:
         ("low-stock", float(cfg["STOCK_CHECK_INTERVAL_SECONDS"]), check_stock_job),
         ("relay", float(cfg["OUTBOX_RELAY_INTERVAL_SECONDS"]), lambda: relay_job(app)),
         ("purge-events", float(DAY), lambda: purge_events_job(app)),
+        ("purge-idempotency-keys", float(idempotency.PURGE_INTERVAL_SECONDS), idempotency.purge_expired),
     ]

@@ -65,3 +65,24 @@ def test_a_demo_mill_looks_alive_and_agrees_with_its_ledger(app):
             )
             == 30
         )
+
+
+def test_the_manager_sees_the_last_days_notifications_unread_not_99_plus(app):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ricemill.auth.models import User
+    from ricemill.notifications.models import Notification
+    from ricemill.notifications.service import unread_count
+
+    seed_demo()
+    manager = db.session.scalar(sa.select(User).where(User.email == "manager@lakshmi.local"))
+    mill = db.session.get(Mill, manager.mill_id)
+    today = datetime.now(ZoneInfo(mill.timezone)).date()
+    rows = db.session.scalars(sa.select(Notification).where(Notification.mill_id == mill.id)).all()
+    days = {row.created_at.astimezone(ZoneInfo(mill.timezone)).date() for row in rows}
+    assert len(rows) > 99 and len(days) >= 28  # a month of them, each on its document's day
+    todays = sum(1 for row in rows if row.created_at.astimezone(ZoneInfo(mill.timezone)).date() == today)
+    assert 0 < unread_count(manager.id) == todays < 40
+    seed_demo()  # again: nothing changes
+    assert unread_count(manager.id) == todays

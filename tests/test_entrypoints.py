@@ -26,7 +26,8 @@ def _wait_for(url: str, proc, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.communicate()[0]}")
+            output = proc.communicate()[0] if proc.stdout else "(see the server log)"
+            raise AssertionError(f"server exited early: {output}")
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return

@@ -31,7 +31,7 @@ def test_movement_that_would_go_negative_is_409_and_writes_nothing():
     mill = make_mill()
     apply_movement(mill_id=mill.id, stock_type="RICE", change=10, reason="in")
     db.session.commit()
-    with pytest.raises(Conflict, match="Not enough RICE"):
+    with pytest.raises(Conflict, match="Not enough Rice"):
         apply_movement(mill_id=mill.id, stock_type="RICE", change=Decimal("-10.001"), reason="out")
     db.session.rollback()
     assert get_stock(mill.id, "RICE").quantity == Decimal("10.000")
@@ -64,5 +64,6 @@ def test_get_severity(current, minimum, expected):
 def test_low_stock_summary_reads_like_the_rest_of_the_feed():
     from ricemill.inventory.low_stock import low_stock_summary
 
-    assert low_stock_summary("BRAN", Decimal("280.000"), Decimal("500.000")) == "BRAN is low: 280 kg (minimum 500 kg)"
-    assert low_stock_summary("RICE", Decimal("1250.5"), 2000) == "RICE is low: 1,250.5 kg (minimum 2,000 kg)"
+    bran = low_stock_summary("BRAN", Decimal("280.000"), Decimal("500.000"))
+    assert bran == "Bran is low: 280 kg left, minimum 500 kg"
+    assert low_stock_summary("RICE", Decimal("1250.5"), 2000) == "Rice is low: 1,250.5 kg left, minimum 2,000 kg"

@@ -22,6 +22,7 @@ class PageMetaSchema(CamelSchema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+    totals = fields.Dict(metadata={"description": "sums over every filtered row (all pages), where the list has them"})
 
 
 def envelope(data_schema=None, *, many: bool = False, name: str | None = None) -> type[Schema]:

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from .constants import MAX_BAGS, MAX_RATE_PER_QUINTAL
-from .schemas import Money, Quantity
+from .schemas import Bounds, Money, Quantity
 from .text import Str
 
 
@@ -26,4 +26,4 @@ def Rate(**kwargs) -> Quantity:  # noqa: N802
 
 def Bags(**kwargs) -> fields.Integer:  # noqa: N802
     """A count of bags, 0 .. MAX_BAGS, or null."""
-    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_BAGS), **kwargs)
+    return fields.Integer(strict=True, allow_none=True, validate=Bounds(0, MAX_BAGS, unit="bags"), **kwargs)

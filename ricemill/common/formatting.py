@@ -1,14 +1,6 @@
-"""How quantities read in human text (activity summaries, notifications)."""
+"""Kept for older imports: the words of quantities and dates now live in `common/words.py`."""
 
-from datetime import date
-from decimal import Decimal
+from .words import day as date_text
+from .words import kg_number as kg_text
 
-
-def kg_text(value) -> str:
-    """1250.000 -> '1,250'; 36.145 -> '36.145'; 1250.5 -> '1,250.5'."""
-    return f"{Decimal(str(value)):,.3f}".rstrip("0").rstrip(".")
-
-
-def date_text(day: date) -> str:
-    """2026-11-26 -> '26 Nov 2026': how a date reads in the feed (unambiguous in every locale)."""
-    return f"{day.day} {day:%b %Y}"
+__all__ = ["date_text", "kg_text"]

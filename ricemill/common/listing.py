@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from .filters import contains
-from .pagination import paginate
+from .pagination import paginate, totals
 
 Filter = Callable[[Any], Any]
 
@@ -69,10 +69,19 @@ def search_filter_sort_paginate(
     filters: Mapping[str, Filter] | None = None,
     sort: Sequence = (),
     rows: bool = False,
+    sums: Mapping[str, Callable] | None = None,
 ) -> tuple[list, dict]:
     """One page of `stmt` filtered by `query` through `filters`, ordered by `sort` (end with a unique
-    column so pages never overlap). `rows=True` for multi-entity selects (tuples, not scalars)."""
+    column so pages never overlap). `rows=True` for multi-entity selects (tuples, not scalars).
+    `sums` ({wire name: fn(columns) → expression}) adds `meta.totals` over every filtered row."""
     stmt = apply_filters(stmt, query, filters or {})
     if sort:
         stmt = stmt.order_by(*sort)
-    return paginate(stmt, page=query["page"], per_page=query["per_page"], rows=rows)
+    if query.get("format", "json") != "json":
+        # An export (?format=csv|xlsx): every filtered row, in order, not one page. The route
+        # streams it (ricemill.common.export.export_list); meta None tells it so.
+        return stmt, None
+    items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"], rows=rows)
+    if sums:
+        meta["totals"] = totals(stmt, **sums)
+    return items, meta

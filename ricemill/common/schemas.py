@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import words
 from .dates import check_date_range
 from .text import Str, follows_text_rule
 
@@ -33,15 +34,39 @@ class CamelSchema(Schema):
                 "not a plain fields.String"
             )
         field_obj.data_key = camelcase(field_obj.data_key or field_name)
+        _choices_in_words(field_obj)
+
+
+def _choices_in_words(field_obj) -> None:
+    """An enum field's or a choice's refusal names the choices by their labels ("Must be one of:
+    Cash, Bank transfer, UPI, Cheque."), not by their codes; the codes are in /meta and the OpenAPI."""
+    if isinstance(field_obj, fields.Enum):
+        field_obj.choices_text = words.labels_text(member.value for member in field_obj.enum)
+    for validator in field_obj.validators:
+        if isinstance(validator, validate.OneOf):
+            validator.choices_text = words.labels_text(validator.choices)
+
+
+class Bounds(validate.Range):
+    """An inclusive range whose refusal reads in its unit: "At most ₹10,00,000.00.", "Must not be negative."."""
+
+    def __init__(self, minimum=None, maximum=None, *, unit: str | None = None):
+        super().__init__(min=minimum, max=maximum)
+        self.unit = unit
+
+    def __call__(self, value):
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            raise ValidationError(words.out_of_bounds(value, self.min, self.max, self.unit))
+        return value
 
 
 class Quantity(fields.Decimal):
     """An exact decimal in, a JSON number out. Strings, NaN and infinities are refused."""
 
-    def __init__(self, places: int = 3, *, minimum=None, maximum=None, **kwargs):
+    def __init__(self, places: int = 3, *, minimum=None, maximum=None, unit: str | None = None, **kwargs):
         validators = list(kwargs.pop("validate", []) or [])
         if minimum is not None or maximum is not None:
-            validators.append(validate.Range(min=minimum, max=maximum))
+            validators.append(Bounds(minimum, maximum, unit=unit))
         kwargs.setdefault("rounding", ROUND_HALF_UP)  # the trade rounds half up, not to even
         super().__init__(places=places, allow_nan=False, validate=validators, **kwargs)
 
@@ -60,14 +85,14 @@ def Weight(**kwargs) -> Quantity:  # noqa: N802 - reads as a field type
     """Kilograms, 3 places, 0 .. 10,000 tonnes."""
     kwargs.setdefault("minimum", 0)
     kwargs.setdefault("maximum", 10_000_000)
-    return Quantity(3, **kwargs)
+    return Quantity(3, unit="kg", **kwargs)
 
 
 def Money(**kwargs) -> Quantity:  # noqa: N802
     """Rupees, 2 places, 0 .. 1,000 crore."""
     kwargs.setdefault("minimum", 0)
     kwargs.setdefault("maximum", 10_000_000_000)
-    return Quantity(2, **kwargs)
+    return Quantity(2, unit="₹", **kwargs)
 
 
 def Text(max_length: int = 200, *, required: bool = False, multiline: bool = False, **kwargs) -> Str:  # noqa: N802

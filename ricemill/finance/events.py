@@ -1,7 +1,7 @@
 """The payment and receipt events: their payload contracts and publish helpers (docs/realtime.md)."""
 
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
-from ..realtime.outbox import publish
+from ..realtime.outbox import publish_document_event
 from .models import Payment, Receipt
 from .schemas import PaymentSchema, ReceiptSchema
 
@@ -26,38 +26,39 @@ class ReceiptCreatedPayload(MillEventPayload):
     createdBy = actor_field()  # noqa: N815
 
 
-def _payment_entity(payment: Payment) -> dict:
-    return {"type": "payment", "id": str(payment.id)}
-
-
 def publish_payment_received(payment: Payment, actor, summary: str) -> None:
-    publish(
-        E["PAYMENT_RECEIVED"],
-        payment.mill_id,
-        {"payment": PaymentSchema().dump(payment), "receivedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_payment_entity(payment),
-    )
+    _publish_payment(E["PAYMENT_RECEIVED"], payment, "receivedBy", actor, summary)
 
 
 def publish_payment_made(payment: Payment, actor, summary: str) -> None:
-    publish(
-        E["PAYMENT_MADE"],
+    _publish_payment(E["PAYMENT_MADE"], payment, "madeBy", actor, summary)
+
+
+def _publish_payment(name: str, payment: Payment, by: str, actor, summary: str) -> None:
+    body = PaymentSchema().dump(payment)
+    publish_document_event(
+        name,
         payment.mill_id,
-        {"payment": PaymentSchema().dump(payment), "madeBy": actor.actor},
-        actor=actor.actor,
+        "payment",
+        body,
+        by=by,
+        actor=actor,
         summary=summary,
-        entity=_payment_entity(payment),
+        entity_type="payment",
+        entity_id=payment.id,
     )
 
 
 def publish_receipt_created(receipt: Receipt, actor, summary: str) -> None:
-    publish(
+    body = ReceiptSchema().dump(receipt)
+    publish_document_event(
         E["RECEIPT_CREATED"],
         receipt.mill_id,
-        {"receipt": ReceiptSchema().dump(receipt), "createdBy": actor.actor},
-        actor=actor.actor,
+        "receipt",
+        body,
+        by="createdBy",
+        actor=actor,
         summary=summary,
-        entity={"type": "receipt", "id": str(receipt.id)},
+        entity_type="receipt",
+        entity_id=receipt.id,
     )

@@ -3,6 +3,7 @@ payment status. Purchases and sales import them from here (finance/service.py pa
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..common import words
 from ..common.errors import Conflict
 from .types import PaymentStatus
 
@@ -14,7 +15,8 @@ def rupees(value) -> Decimal:
 
 
 def rupees_text(value) -> str:
-    return f"₹{rupees(value):,.2f}"
+    """'₹1,20,600.00' (common/words.py: Indian grouping, as the pages show it)."""
+    return words.money(value)
 
 
 def payment_status_for(*, amount, paid) -> PaymentStatus:
@@ -33,8 +35,11 @@ def set_amount(document, amount: Decimal, *, paid_word: str) -> None:
     """A purchase's or sale's new amount: never below what was already paid (409); status follows."""
     if amount < document.paid_amount:
         raise Conflict(
-            f"The new amount {amount} would be less than the {document.paid_amount} already {paid_word}",
-            errors=[{"field": "amount", "message": f"Less than the amount already {paid_word}"}],
+            f"The new amount {words.money(amount)} would be less than the {words.money(document.paid_amount)}"
+            f" already {paid_word}",
+            errors=[
+                {"field": "amount", "message": f"Less than the {words.money(document.paid_amount)} already {paid_word}"}
+            ],
         )
     document.amount = amount
     document.payment_status = payment_status_for(amount=amount, paid=document.paid_amount)

@@ -7,11 +7,13 @@ the same transaction, so a refused payment writes nothing and consumes no number
 
 from decimal import Decimal
 
+from ..common import words
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..mills.models import next_sequence_value
+from ..parties import service as parties
 from ..purchases.events import publish_purchase_updated
 from ..purchases.models import PaddyPurchase
 from ..sales.events import publish_sale_updated
@@ -21,6 +23,10 @@ from .models import Payment, Receipt
 from .money import payment_status_for, rupees, rupees_text
 from .types import PaymentDirection, PaymentMode
 
+# The schema says the same (finance/schemas.py): one wording, whoever checks first.
+PURCHASE_PAID_BY_MADE = "A purchase is paid with a payment made to the farmer, for that purchase alone."
+SALE_PAID_BY_RECEIVED = "A sale is paid with a payment received from the buyer."
+
 
 def _pay_document(document, amount: Decimal) -> None:
     """Add `amount` to a locked purchase or sale; 409 when it is more than the balance."""
@@ -28,7 +34,7 @@ def _pay_document(document, amount: Decimal) -> None:
     if amount > balance:
         raise Conflict(
             f"A payment of {rupees_text(amount)} is more than the balance of {rupees_text(balance)}",
-            errors=[{"field": "amount", "message": f"At most {balance}"}],
+            errors=[{"field": "amount", "message": words.at_most_money(balance), "maximum": float(balance)}],
         )
     document.paid_amount = document.paid_amount + amount
     document.payment_status = payment_status_for(amount=document.amount, paid=document.paid_amount)
@@ -41,9 +47,9 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     amount = rupees(data["amount"])
     # Checked again here (not only by the schema) so that every caller, the demo seed too, obeys it.
     if data.get("purchase_id") and (data.get("sale_id") or direction != PaymentDirection.MADE):
-        raise Invalid(errors=[{"field": "purchaseId", "message": "Only a MADE payment, and not with a saleId."}])
+        raise Invalid(errors=[{"field": "purchaseId", "message": PURCHASE_PAID_BY_MADE}])
     if data.get("sale_id") and direction != PaymentDirection.RECEIVED:
-        raise Invalid(errors=[{"field": "saleId", "message": "Only a RECEIVED payment."}])
+        raise Invalid(errors=[{"field": "saleId", "message": SALE_PAID_BY_RECEIVED}])
     party_name = (data.get("party_name") or "").strip()
     purchase = sale = None
     if data.get("purchase_id"):
@@ -54,6 +60,8 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         sale = get_mill_document(Sale, mill.id, data["sale_id"], for_update=True, label="Sale")
         party_name = party_name or sale.buyer_name
         _pay_document(sale, amount)
+    party = _payment_party(mill, data, purchase or sale, party_name, direction, actor)
+    party_name = party_name or party.name
     if not party_name:
         raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
 
@@ -62,6 +70,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         created_by_id=actor.id,
         direction=direction,
         party_name=party_name,
+        party_id=party.id,
         amount=amount,
         mode=PaymentMode(data["mode"]),
         reference=data.get("reference"),
@@ -74,12 +83,14 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
     db.session.flush()
     if direction == PaymentDirection.RECEIVED:
         publish_payment_received(
-            payment, actor, f"{actor.name} received {rupees_text(amount)} from {party_name} ({payment.mode})"
+            payment,
+            actor,
+            f"{actor.name} received {rupees_text(amount)} from {party_name} ({words.label(payment.mode)})",
         )
         _issue_receipt(payment, actor)
     else:
         publish_payment_made(
-            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({payment.mode})"
+            payment, actor, f"{actor.name} paid {rupees_text(amount)} to {party_name} ({words.label(payment.mode)})"
         )
     # The document's paid amount changed: live lists refresh from its updated event.
     if purchase is not None:
@@ -87,7 +98,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_purchase_updated(
             purchase,
             actor,
-            f"Purchase from {purchase.farmer_name} is {purchase.payment_status}:"
+            f"Purchase from {purchase.farmer_name} is {words.lower_label(purchase.payment_status)}:"
             f" {rupees_text(purchase.paid_amount)} of {rupees_text(purchase.amount)} paid",
         )
     if sale is not None:
@@ -95,10 +106,27 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         publish_sale_updated(
             sale,
             actor,
-            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {sale.payment_status}:"
+            f"Invoice {sale.invoice_no} to {sale.buyer_name} is {words.lower_label(sale.payment_status)}:"
             f" {rupees_text(sale.paid_amount)} of {rupees_text(sale.amount)} received",
         )
     return payment
+
+
+def _payment_party(mill, data: dict, document, party_name: str, direction, actor):
+    """The payment's party: `partyId` (404 when not the mill's; 422 when the linked document is
+    another party's), else the linked purchase's or sale's party, else found by name or created."""
+    if data.get("party_id"):
+        party = parties.get_party(mill_id=mill.id, party_id=data["party_id"])
+        if document is not None and document.party_id is not None and document.party_id != party.id:
+            raise Invalid(errors=[{"field": "partyId", "message": "The linked document is another party's."}])
+        return party
+    if document is not None and document.party_id is not None:
+        return parties.get_party(mill_id=mill.id, party_id=document.party_id)
+    if not party_name:
+        raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
+    return parties.resolve_payee(
+        mill=mill, name=party_name, received=direction == PaymentDirection.RECEIVED, actor=actor
+    )
 
 
 def _issue_receipt(payment: Payment, actor) -> Receipt:
@@ -152,6 +180,10 @@ def list_payments(*, mill_id, query: dict) -> tuple[list[Payment], dict]:
         query,
         filters=_PAYMENT_FILTERS,
         sort=(Payment.payment_date.desc(), Payment.created_at.desc(), Payment.id.desc()),
+        sums={
+            "received": lambda c: db.case((c.direction == PaymentDirection.RECEIVED, c.amount), else_=0),
+            "made": lambda c: db.case((c.direction == PaymentDirection.MADE, c.amount), else_=0),
+        },
     )
 
 

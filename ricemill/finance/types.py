@@ -1,4 +1,5 @@
 from ..common.enums import StrEnum
+from ..common.words import register_labels
 
 
 class PaymentStatus(StrEnum):
@@ -25,3 +26,4 @@ PAYMENT_MODE_LABELS = {
     PaymentMode.UPI: "UPI",
     PaymentMode.CHEQUE: "Cheque",
 }
+register_labels(PAYMENT_MODE_LABELS)  # every message says "Bank transfer", never BANK (common/words.py)

@@ -7,8 +7,8 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
+from ..common.export import export_list
 from ..common.tenancy import get_mill_document
-from ..extensions import db
 from . import service
 from .models import GoodsMovement
 from .schemas import (
@@ -17,6 +17,7 @@ from .schemas import (
     GoodsMovementCreateSchema,
     GoodsMovementQuerySchema,
     InwardSchema,
+    LedgerEntrySchema,
     LedgerQuerySchema,
     MinimumLevelSchema,
     OutwardSchema,
@@ -53,7 +54,6 @@ def create_adjustment(data, mill_id):
     Refused with 409, nothing written, when it would take the stock below zero.
     """
     adjustment = service.create_adjustment(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(adjustment, "Stock adjusted")
 
 
@@ -66,6 +66,8 @@ def get_stock(query, mill_id, stock_type):
     stock_type = service.parse_stock_type(stock_type)
     stock = service.get_stock(mill=g.mill, stock_type=stock_type)
     entries, meta = service.list_ledger(mill=g.mill, stock_type=stock_type, query=query)
+    if meta is None:  # ?format=csv|xlsx: the ledger's every entry in the range, not one page
+        return export_list(query["format"], f"stock-ledger-{stock_type.value.lower()}", entries, LedgerEntrySchema())
     stock.ledger = entries  # a plain attribute for StockDetailSchema, not a mapped relationship
     return ok(stock, meta=meta)
 
@@ -78,7 +80,6 @@ def set_minimum_level(data, mill_id, stock_type):
     """Set the minimum stock level (0 = no alert); alerts at once if the stock is now low."""
     stock_type = service.parse_stock_type(stock_type)
     stock = service.set_minimum_level(mill=g.mill, stock_type=stock_type, minimum=data["min_stock_level"], actor=g.user)
-    db.session.commit()
     return ok(stock, "Minimum stock level updated")
 
 
@@ -87,12 +88,14 @@ def set_minimum_level(data, mill_id, stock_type):
 
 def _list_goods(direction, query):
     items, meta = service.list_goods(mill=g.mill, direction=direction, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        schema = InwardSchema() if direction == Direction.IN else OutwardSchema()
+        return export_list(query["format"], f"{direction.value.lower()}wards", items, schema)
     return ok(items, meta=meta)
 
 
 def _create_goods(direction, data, message):
     movement = service.create_goods_movement(mill=g.mill, direction=direction, data=data, actor=g.user)
-    db.session.commit()
     return created(movement, message)
 
 

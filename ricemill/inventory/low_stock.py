@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..common.formatting import kg_text
+from ..common import words
 from ..extensions import db
 from ..mills.models import Mill
 from .events import publish_low_stock_alert
@@ -52,8 +52,8 @@ def crossed_below_minimum(before, after, minimum) -> bool:
 
 
 def low_stock_summary(stock_type, quantity, minimum) -> str:
-    """'BRAN is low: 280 kg (minimum 500 kg)': the activity entry and notification text."""
-    return f"{stock_type} is low: {kg_text(quantity)} kg (minimum {kg_text(minimum)} kg)"
+    """'Bran is low: 280 kg left, minimum 500 kg': the activity entry and notification text."""
+    return words.low_stock(stock_type, quantity, minimum)
 
 
 def low_stock_payload(stock_type: str, quantity, minimum) -> dict:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.errors import NotFound
-from ..common.formatting import kg_text
 from ..common.listing import date_range, search_filter_sort_paginate, substring
 from ..extensions import db
 from .events import publish_goods_created, publish_stock_updated
@@ -81,7 +81,7 @@ def set_minimum_level(*, mill, stock_type: StockType, minimum: Decimal, actor) -
         change=0,
         reason="minimum level changed",
         actor=actor,
-        summary=f"{actor.name} set the {name} minimum to {kg_text(minimum)} kg",
+        summary=f"{actor.name} set the {words.label(name)} minimum to {words.kg(minimum)}",
     )
     if get_severity(stock.quantity, stock.min_stock_level) is not None and not was_low:
         publish_low_stock(mill.id, name, stock.quantity, stock.min_stock_level)
@@ -108,8 +108,8 @@ def create_adjustment(*, mill, data: dict, actor) -> StockAdjustment:
         ref_type="adjustment",
         ref_id=adjustment.id,
         summary=_summary(
-            f"{actor.name} adjusted {adjustment.stock_type.value} by "
-            f"{'+' if adjustment.change > 0 else '−'}{kg_text(abs(adjustment.change))} kg: {adjustment.reason}"
+            f"{actor.name} adjusted {words.label(adjustment.stock_type)} by "
+            f"{'+' if adjustment.change > 0 else '−'}{words.kg(abs(adjustment.change))}: {adjustment.reason}"
         ),
     )
     adjustment.quantity_after = entry.quantity_after  # for the response only (not a column)
@@ -138,6 +138,7 @@ def list_goods(*, mill, direction: Direction, query: dict) -> tuple[list[GoodsMo
         query,
         filters=_GOODS_FILTERS,
         sort=(GoodsMovement.movement_date.desc(), GoodsMovement.created_at.desc(), GoodsMovement.id),
+        sums={"quantityKg": lambda c: c.quantity_kg},
     )
 
 
@@ -170,7 +171,8 @@ def create_goods_movement(*, mill, direction: Direction, data: dict, actor) -> G
         goods_dict(movement),
         actor,
         _summary(
-            f"{actor.name} recorded an {label} of {kg_text(movement.quantity_kg)} kg {movement.stock_type.value}{party}"
+            f"{actor.name} recorded an {label} of {words.kg_q(movement.quantity_kg)}"
+            f" of {words.label(movement.stock_type)}{party}"
         ),
     )
     apply_movement(

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict
 from ..extensions import db
@@ -59,10 +60,19 @@ def apply_movement(
             sa.select(Stock.quantity).where(Stock.mill_id == mill_id, Stock.stock_type == stock_type)
         )
         if have is None:
-            raise Conflict(f"The mill has no {stock_type.value} stock")
+            raise Conflict(f"The mill has no {words.label(stock_type)} stock")
         raise Conflict(
-            f"Not enough {stock_type.value} in stock: {have} kg available, {-change} kg needed",
-            errors=[{"field": "stock", "message": f"{have} kg of {stock_type.value} available"}],
+            words.not_enough_stock(stock_type, have, -change),
+            # the machine fields beside the words: which stock, how much there is and was asked for
+            errors=[
+                {
+                    "field": "stock",
+                    "message": f"{words.kg(have)} of {words.label(stock_type)} available",
+                    "stockType": stock_type.value,
+                    "availableKg": float(have),
+                    "neededKg": float(-change),
+                }
+            ],
         )
     after, minimum = row.quantity, row.min_stock_level
     entry = StockLedgerEntry(

@@ -1,4 +1,5 @@
 from ..common.enums import StrEnum
+from ..common.words import register_labels
 
 
 class StockType(StrEnum):
@@ -26,3 +27,4 @@ STOCK_TYPE_LABELS = {
     StockType.BRAN: "Bran",
     StockType.HUSK: "Husk",
 }
+register_labels(STOCK_TYPE_LABELS)  # every message says "Rice", never RICE (common/words.py)

@@ -1,15 +1,17 @@
 """Build the meta object from the one source of each constant (docs/domain.md, "Constants")."""
 
 from ..common import constants as c
+from ..common import words
 from ..finance.types import PAYMENT_MODE_LABELS, PaymentDirection, PaymentMode, PaymentStatus
 from ..inventory.types import MILLING_OUTPUTS, STOCK_TYPE_LABELS, StockType
 from ..staff.models import AttendanceStatus
 
 
 def _options(enum_cls, labels: dict | None = None) -> list[dict]:
-    return [
-        {"value": m.value, "label": (labels or {}).get(m) or m.value.replace("_", " ").capitalize()} for m in enum_cls
-    ]
+    """[{value, label}]: the label every message uses too (`common/words.py`; `labels` are registered there)."""
+    if labels:
+        words.register_labels(labels)
+    return [{"value": m.value, "label": words.label(m)} for m in enum_cls]
 
 
 def build_meta() -> dict:

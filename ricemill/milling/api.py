@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..extensions import db
 from . import service
 from .schemas import BatchCompleteSchema, BatchQuerySchema, BatchSchema, BatchStartSchema
 
@@ -30,7 +29,6 @@ def list_batches(query, mill_id):
 def start_batch(data, mill_id):
     """Start a batch: takes paddyInputKg from PADDY stock (409, nothing written, when there is not enough)."""
     batch = service.start_batch(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(batch, "Milling batch started")
 
 
@@ -53,5 +51,4 @@ def complete_batch(data, mill_id, batch_id):
     and outturnPercent (RICE / input × 100) and adds each output to its stock. Only once: 409 after.
     """
     batch = service.complete_batch(mill=g.mill, batch_id=batch_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(batch, "Milling batch completed")

@@ -1,7 +1,7 @@
 """The milling events: their payload contracts and publish helpers (docs/realtime.md)."""
 
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
-from ..realtime.outbox import publish
+from ..realtime.outbox import publish_document_event
 
 _BATCH = "the batch, as GET .../milling-batches/{id} returns it"
 
@@ -19,13 +19,16 @@ class MillingCompletedPayload(MillEventPayload):
 
 
 def publish_batch_event(name: str, actor_key: str, mill_id, batch: dict, actor, summary: str) -> None:
-    publish(
+    publish_document_event(
         name,
         mill_id,
-        {"batch": batch, actor_key: actor.actor},
-        actor=actor.actor,
+        "batch",
+        batch,
+        by=actor_key,
+        actor=actor,
         summary=summary,
-        entity={"type": "milling", "id": batch["id"]},
+        entity_type="milling",
+        entity_id=batch["id"],
     )
 
 

@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..common import words
 from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
-from ..common.formatting import kg_text
 from ..common.listing import date_range, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
 from ..extensions import db
@@ -66,7 +66,7 @@ def start_batch(*, mill, data: dict, actor) -> MillingBatch:
         mill.id,
         batch_dict(batch),
         actor,
-        _summary(f"{actor.name} started milling {kg_text(batch.paddy_input_kg)} kg of paddy{variety}"),
+        _summary(f"{actor.name} started milling {words.kg_q(batch.paddy_input_kg)} of paddy{variety}"),
     )
     apply_movement(
         mill_id=mill.id,
@@ -93,7 +93,8 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
             errors=[
                 {
                     "field": "outputs",
-                    "message": f"Outputs total {total} kg, more than the {batch.paddy_input_kg} kg of paddy milled",
+                    "message": f"The outputs total {words.kg(total, exact=True)}, more than the"
+                    f" {words.kg(batch.paddy_input_kg, exact=True)} of paddy milled",
                 }
             ],
         )
@@ -113,8 +114,8 @@ def complete_batch(*, mill, batch_id, data: dict, actor) -> MillingBatch:
         batch_dict(batch),
         actor,
         _summary(
-            f"{actor.name} completed milling {kg_text(batch.paddy_input_kg)} kg of paddy{variety}: "
-            f"{kg_text(outputs['RICE'])} kg rice, outturn {batch.outturn_percent}%"
+            f"{actor.name} completed milling {words.kg_q(batch.paddy_input_kg)} of paddy{variety}: "
+            f"{words.kg_q(outputs['RICE'])} of rice, outturn {words.percent(batch.outturn_percent)}"
         ),
     )
     for name, amount in outputs.items():

@@ -31,9 +31,8 @@ def list_mills(query):
 @blp.arguments(MillCreateSchema)
 @blp.response(201, envelope(MillSchema))
 def create_mill(data):
-    """Create a mill (SUPER_ADMIN), optionally with its first MILL_ADMIN."""
+    """Create a mill (SUPER_ADMIN) with its first MILL_ADMIN (required: a mill nobody can run is refused)."""
     mill = service.create_mill(data=data)
-    db.session.commit()
     return created(mill, "Mill created")
 
 
@@ -53,7 +52,6 @@ def update_mill(data, mill_id):
     if "is_active" in data and g.user.role != Role.SUPER_ADMIN:
         raise Forbidden("Only the platform admin can activate or deactivate a mill")
     mill = service.update_mill(mill=g.mill, data=data)
-    db.session.commit()
     return ok(mill, "Mill updated")
 
 
@@ -86,7 +84,6 @@ def create_user(data, mill_id):
         role=Role(data["role"]),
         mill_id=mill_id,
     )
-    db.session.commit()
     return created(user, "User created")
 
 
@@ -103,7 +100,6 @@ def get_user(mill_id, user_id):
 @blp.response(200, envelope(UserSchema))
 def update_user(data, mill_id, user_id):
     user = auth_service.update_user(user=_mill_user(mill_id, user_id), data=data, actor=g.user)
-    db.session.commit()
     return ok(user, "User updated")
 
 
@@ -113,5 +109,4 @@ def update_user(data, mill_id, user_id):
 def deactivate_user(mill_id, user_id):
     """Deactivates (never deletes): the user's tokens and sockets stop working at once."""
     user = auth_service.deactivate_user(user=_mill_user(mill_id, user_id), actor=g.user)
-    db.session.commit()
     return ok(user, "User deactivated")

@@ -16,7 +16,7 @@ def _valid_timezone(value: str) -> None:
 
 
 class MillSettingsSchema(CamelSchema):
-    standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT)
+    standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, unit="%")
     timezone = Text(64, validate=[validate.Length(min=1), _valid_timezone])
 
 
@@ -47,11 +47,11 @@ class MillCreateSchema(CamelSchema):
     address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)
-    admin = fields.Nested(FirstAdminSchema)
+    admin = fields.Nested(FirstAdminSchema, required=True)  # a mill nobody can run is never made
 
 
 class MillUpdateSchema(CamelSchema):
-    name = Text(120, required=False)
+    name = Text(120, validate=[validate.Length(min=1)])  # optional, never emptied
     address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)

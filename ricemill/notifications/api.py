@@ -61,7 +61,6 @@ def list_notifications(query):
 def mark_read(notification_id):
     """Mark one of your notifications read (someone else's answers 404)."""
     notification, read_at = service.mark_read(user=g.user, notification_id=notification_id)
-    db.session.commit()
     return ok(_item(notification, read_at), "Notification marked as read")
 
 
@@ -70,7 +69,6 @@ def mark_read(notification_id):
 @blp.response(200, envelope(ReadAllResultSchema))
 def mark_all_read():
     marked = service.mark_all_read(user=g.user)
-    db.session.commit()
     return ok({"marked": marked, "unread_count": 0}, "All notifications marked as read")
 
 
@@ -88,5 +86,4 @@ def admin_broadcast(data):
         row = service.send_to_mill(mill_id, notification)
     else:
         row = service.broadcast(notification)
-    db.session.commit()
     return created(_item(row, None), "Notification sent")

@@ -8,17 +8,27 @@ events (`notify_for_events`, an outbox commit hook) and the notifications are st
 transaction, then emitted after commit by `NotificationService`. So a rolled-back purchase notifies
 nobody, and a committed one notifies every active user of its mill.
 
-| event | type | title | message | data |
-|---|---|---|---|---|
-| `purchase:created` | success | New Purchase | "{name} created a new purchase" (the seed's) | {purchaseId} |
-| `sale:created` | success | New Sale | "{name} created a new sale" | {saleId} |
-| `payment:received` | success | Payment Received | "{name} received ₹{amount} from {party}" | {paymentId} |
-| `payment:made` | info | Payment Made | "{name} paid ₹{amount} to {party}" | {paymentId} |
-| `milling:completed`, outturn outside 64–72 % | warning | Unusual outturn | "Batch of {kg} kg {variety} gave
-  {p}% rice (typical 64–72%)" | {batchId, outturnPercent} |
-| `stock:low-alert` (one per mill per commit, all its low stocks) | warning | Low stock | "PADDY is low: 120 kg
-  (minimum 500 kg)" | {stocks: [{stockType, currentQuantity, minLevel, severity}]} |
-| `staff:left` | info | Staff left | "{staff} left the mill" | {staffId} |
+Every title and text is built with `common/words.py` (labels, Indian grouping, kg with quintals):
+one line of title, one line of text naming the party and the amount.
+
+| event | type | title | message |
+|---|---|---|---|
+| `purchase:created` | success | New purchase | "Purchase from Ramaiah: ₹92,736.60 for 4,215.3 kg (42.2 q) of
+  paddy, by Ravi" |
+| `sale:created` | success | New sale | "Sale to Ravi Traders: ₹1,20,600.00 for 3,000 kg (30 q) of Rice,
+  invoice 12, by Meena" |
+| `payment:received` | success | Payment received | "Payment from Gupta: ₹1,250.50 (UPI), received by Meena" |
+| `payment:made` | info | Payment made | "Payment to Suresh: ₹900.00 (Cash), paid by Meena" |
+| `milling:completed`, outturn outside 64–72 % | warning | Unusual outturn | "Batch of 10,000 kg (100 q) of Sona
+  Masoori gave 58.2% rice (typical 64–72%)" |
+| `stock:low-alert` (one per mill per commit, all its low stocks) | warning | Low stock | "Paddy is low: 120 kg
+  left, minimum 500 kg" |
+| `staff:left` | info | Staff left | "Kumar left the mill (recorded by Meena)" |
+
+`data` carries the machine fields: the document's id (`purchaseId`, `saleId`, `paymentId`, `batchId`,
+`staffId`; `stocks` for low stock), `entity: {type, id}` (as `activity:new` has it), `url` (the page
+that shows the document; `?id=<id>` asks that page to open it) and `actorId` (who did it, so that
+a page need not toast its own user's write; none for low stock).
 
 Everything goes to the mill (`send_to_mill`). Updates, deletions, stock movements, inward/outward,
 receipts, attendance and `staff:joined` are in the activity feed already and notify nobody: a
@@ -29,64 +39,82 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ..common.formatting import kg_text
+from ..common import words
 from ..inventory.low_stock import low_stock_summary
 from ..realtime.events import SERVER_EVENTS as E
 from . import service
 
 TYPICAL_OUTTURN = (Decimal("64"), Decimal("72"))
 
+# The page that shows each kind of document (web/pages.py, web/documents.py); `?id=<id>` asks it
+# to open that one. The notifications layer cannot import the web layer, so the paths are here.
+_PAGES = {
+    "purchase": "/documents/purchases",
+    "sale": "/documents/sales",
+    "payment": "/documents/payments",
+    "staff": "/documents/staff",
+    "batch": "/milling",
+    "stock": "/stock",
+}
 
-def _name(payload: dict, key: str) -> str:
-    """The actor's name: every domain event carries its actor as `{id, name}` (docs/realtime.md)."""
-    return payload[key]["name"]
+
+def _actor(payload: dict, key: str) -> dict:
+    """The actor: every domain event carries it as `{id, name}` (docs/realtime.md)."""
+    return payload[key]
 
 
-def _doc_id(payload: dict, key: str):
-    return payload[key]["id"]
-
-
-def _amount(value) -> str:
-    return f"{Decimal(str(value or 0)):,.2f}"
+def _link(kind: str, doc_id, **machine) -> dict:
+    """The notification's `data`: the machine fields, the entity and the page to open (the author's
+    `actorId` is added for every rule in `notifications_for`)."""
+    url = _PAGES[kind] + (f"?id={doc_id}" if doc_id and kind not in ("batch", "stock") else "")
+    return {**machine, "entity": {"type": kind, "id": str(doc_id) if doc_id is not None else None}, "url": url}
 
 
 def _purchase_created(p: dict) -> dict:
+    purchase, actor = p["purchase"], _actor(p, "createdBy")
+    farmer = purchase.get("farmerName") or "a farmer"
+    amount, weight = words.money(purchase.get("amount") or 0), words.kg_q(purchase.get("netWeightKg") or 0)
     return {
         "type": "success",
-        "title": "New Purchase",
-        "message": f"{_name(p, 'createdBy')} created a new purchase",
-        "data": {"purchaseId": _doc_id(p, "purchase")},
+        "title": "New purchase",
+        "message": f"Purchase from {farmer}: {amount} for {weight} of paddy, by {actor['name']}",
+        "data": _link("purchase", purchase["id"], purchaseId=purchase["id"]),
     }
 
 
 def _sale_created(p: dict) -> dict:
+    sale, actor = p["sale"], _actor(p, "createdBy")
+    buyer = sale.get("buyerName") or "a buyer"
+    amount, weight = words.money(sale.get("amount") or 0), words.kg_q(sale.get("quantityKg") or 0)
+    invoice = f", invoice {sale['invoiceNo']}" if sale.get("invoiceNo") is not None else ""
     return {
         "type": "success",
-        "title": "New Sale",
-        "message": f"{_name(p, 'createdBy')} created a new sale",
-        "data": {"saleId": _doc_id(p, "sale")},
+        "title": "New sale",
+        "message": f"Sale to {buyer}: {amount} for {weight} of {words.label(sale.get('stockType'))}{invoice},"
+        f" by {actor['name']}",
+        "data": _link("sale", sale["id"], saleId=sale["id"]),
     }
 
 
 def _payment_received(p: dict) -> dict:
-    payment = p["payment"]
+    payment, actor = p["payment"], _actor(p, "receivedBy")
     return {
         "type": "success",
-        "title": "Payment Received",
-        "message": f"{_name(p, 'receivedBy')} received ₹{_amount(payment.get('amount'))}"
-        f" from {payment.get('partyName') or 'a buyer'}",
-        "data": {"paymentId": payment.get("id")},
+        "title": "Payment received",
+        "message": f"Payment from {payment.get('partyName') or 'a buyer'}: {words.money(payment.get('amount') or 0)}"
+        f" ({words.label(payment.get('mode'))}), received by {actor['name']}",
+        "data": _link("payment", payment.get("id"), paymentId=payment.get("id")),
     }
 
 
 def _payment_made(p: dict) -> dict:
-    payment = p["payment"]
+    payment, actor = p["payment"], _actor(p, "madeBy")
     return {
         "type": "info",
-        "title": "Payment Made",
-        "message": f"{_name(p, 'madeBy')} paid ₹{_amount(payment.get('amount'))}"
-        f" to {payment.get('partyName') or 'a supplier'}",
-        "data": {"paymentId": payment.get("id")},
+        "title": "Payment made",
+        "message": f"Payment to {payment.get('partyName') or 'a supplier'}: {words.money(payment.get('amount') or 0)}"
+        f" ({words.label(payment.get('mode'))}), paid by {actor['name']}",
+        "data": _link("payment", payment.get("id"), paymentId=payment.get("id")),
     }
 
 
@@ -102,26 +130,31 @@ def _milling_completed(p: dict) -> dict | None:
     return {
         "type": "warning",
         "title": "Unusual outturn",
-        "message": f"Batch of {kg_text(batch.get('paddyInputKg') or 0)} kg"
-        f" {batch.get('variety') or 'paddy'} gave {outturn:.2f}% rice (typical {low}–{high}%)",
-        "data": {"batchId": batch.get("id"), "outturnPercent": float(outturn)},
+        "message": f"Batch of {words.kg_q(batch.get('paddyInputKg') or 0)} of {batch.get('variety') or 'paddy'}"
+        f" gave {words.percent(outturn)} rice (typical {low}–{high}%)",
+        "data": _link("batch", batch.get("id"), batchId=batch.get("id"), outturnPercent=float(outturn)),
     }
 
 
 def _staff_left(p: dict) -> dict:
-    staff = p["staff"]
+    staff, actor = p["staff"], _actor(p, "removedBy")
     return {
         "type": "info",
         "title": "Staff left",
-        "message": f"{staff.get('name') or 'A staff member'} left the mill",
-        "data": {"staffId": staff.get("id")},
+        "message": f"{staff.get('name') or 'A staff member'} left the mill (recorded by {actor['name']})",
+        "data": _link("staff", staff.get("id"), staffId=staff.get("id")),
     }
 
 
 def _low_stock(payloads: list[dict]) -> dict:
     stocks = [{key: p[key] for key in ("stockType", "currentQuantity", "minLevel", "severity")} for p in payloads]
     parts = [low_stock_summary(s["stockType"], s["currentQuantity"], s["minLevel"]) for s in stocks]
-    return {"type": "warning", "title": "Low stock", "message": "; ".join(parts)[:500], "data": {"stocks": stocks}}
+    return {
+        "type": "warning",
+        "title": "Low stock",
+        "message": "; ".join(parts)[:500],
+        "data": _link("stock", stocks[0]["stockType"], stocks=stocks),
+    }
 
 
 # One notification per event.
@@ -148,6 +181,9 @@ def notifications_for(events) -> list[tuple]:
             continue
         rule = PER_EVENT.get(item.name)
         notification = rule(item.payload) if rule else None
+        if notification is not None and (item.actor or {}).get("id"):
+            # the pages toast others' writes, not the author's own (it already saw its form's answer)
+            notification["data"] = {**(notification.get("data") or {}), "actorId": item.actor["id"]}
         if notification is not None:
             out.append((item.mill_id, notification))
     return [(mill_id, _low_stock(n) if isinstance(n, list) else n) for mill_id, n in out]

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..extensions import db
+from ..common.export import export_list
 from . import service
 from .schemas import PurchaseListQuerySchema, PurchaseSchema, PurchaseUpdateSchema
 
@@ -24,6 +24,8 @@ def list_purchases(query, mill_id):
     village (any case), paymentStatus.
     """
     items, meta = service.list_purchases(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "purchases", items, PurchaseSchema())
     return ok(items, meta=meta)
 
 
@@ -38,7 +40,6 @@ def create_purchase(data, mill_id):
     weight and the amount, and adds the net weight to PADDY stock.
     """
     purchase = service.create_purchase(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(purchase, "Purchase created")
 
 
@@ -61,7 +62,6 @@ def update_purchase(data, mill_id, purchase_id):
     not fall below what has already been paid (409).
     """
     purchase = service.update_purchase(mill=g.mill, purchase_id=purchase_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(purchase, "Purchase updated")
 
 
@@ -74,5 +74,4 @@ def delete_purchase(mill_id, purchase_id):
     Refused (409) when it has payments or when that paddy is no longer in stock.
     """
     service.delete_purchase(mill=g.mill, purchase_id=purchase_id, actor=g.user)
-    db.session.commit()
     return ok(None, "Purchase deleted")

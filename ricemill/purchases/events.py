@@ -3,7 +3,7 @@
 from marshmallow import fields
 
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
-from ..realtime.outbox import publish
+from ..realtime.outbox import publish_document_event
 from .models import PaddyPurchase
 from .schemas import PurchaseSchema
 
@@ -33,38 +33,27 @@ def purchase_dict(purchase: PaddyPurchase) -> dict:
     return PurchaseSchema().dump(purchase)
 
 
-def _entity(purchase: PaddyPurchase) -> dict:
-    return {"type": "purchase", "id": str(purchase.id)}
+def _publish(name: str, purchase: PaddyPurchase, key: str, value, by: str, actor, summary: str) -> None:
+    publish_document_event(
+        name,
+        purchase.mill_id,
+        key,
+        value,
+        by=by,
+        actor=actor,
+        summary=summary,
+        entity_type="purchase",
+        entity_id=purchase.id,
+    )
 
 
 def publish_purchase_created(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        E["PURCHASE_CREATED"],
-        purchase.mill_id,
-        {"purchase": purchase_dict(purchase), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(purchase),
-    )
+    _publish(E["PURCHASE_CREATED"], purchase, "purchase", purchase_dict(purchase), "createdBy", actor, summary)
 
 
 def publish_purchase_updated(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        E["PURCHASE_UPDATED"],
-        purchase.mill_id,
-        {"purchase": purchase_dict(purchase), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(purchase),
-    )
+    _publish(E["PURCHASE_UPDATED"], purchase, "purchase", purchase_dict(purchase), "updatedBy", actor, summary)
 
 
 def publish_purchase_deleted(purchase: PaddyPurchase, actor, summary: str) -> None:
-    publish(
-        E["PURCHASE_DELETED"],
-        purchase.mill_id,
-        {"purchaseId": str(purchase.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(purchase),
-    )
+    _publish(E["PURCHASE_DELETED"], purchase, "purchaseId", str(purchase.id), "deletedBy", actor, summary)

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..extensions import db
+from ..common.export import export_list
 from . import service
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
 
@@ -22,6 +22,8 @@ def list_sales(query, mill_id):
     paymentStatus.
     """
     items, meta = service.list_sales(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "sales", items, SaleSchema())
     return ok(items, meta=meta)
 
 
@@ -36,7 +38,6 @@ def create_sale(data, mill_id):
     sale the mill's next invoice number. The server computes the amount.
     """
     sale = service.create_sale(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(sale, "Sale created")
 
 
@@ -59,7 +60,6 @@ def update_sale(data, mill_id, sale_id):
     below what has already been received (409). The invoice number stays.
     """
     sale = service.update_sale(mill=g.mill, sale_id=sale_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(sale, "Sale updated")
 
 
@@ -69,5 +69,4 @@ def update_sale(data, mill_id, sale_id):
 def delete_sale(mill_id, sale_id):
     """Delete a sale and put its goods back in stock. Refused (409) when it has payments."""
     service.delete_sale(mill=g.mill, sale_id=sale_id, actor=g.user)
-    db.session.commit()
     return ok(None, "Sale deleted")

@@ -3,7 +3,7 @@
 from marshmallow import fields
 
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
-from ..realtime.outbox import publish
+from ..realtime.outbox import publish_document_event
 from .models import Sale
 from .schemas import SaleSchema
 
@@ -33,38 +33,19 @@ def sale_dict(sale: Sale) -> dict:
     return SaleSchema().dump(sale)
 
 
-def _entity(sale: Sale) -> dict:
-    return {"type": "sale", "id": str(sale.id)}
+def _publish(name: str, sale: Sale, key: str, value, by: str, actor, summary: str) -> None:
+    publish_document_event(
+        name, sale.mill_id, key, value, by=by, actor=actor, summary=summary, entity_type="sale", entity_id=sale.id
+    )
 
 
 def publish_sale_created(sale: Sale, actor, summary: str) -> None:
-    publish(
-        E["SALE_CREATED"],
-        sale.mill_id,
-        {"sale": sale_dict(sale), "createdBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(sale),
-    )
+    _publish(E["SALE_CREATED"], sale, "sale", sale_dict(sale), "createdBy", actor, summary)
 
 
 def publish_sale_updated(sale: Sale, actor, summary: str) -> None:
-    publish(
-        E["SALE_UPDATED"],
-        sale.mill_id,
-        {"sale": sale_dict(sale), "updatedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(sale),
-    )
+    _publish(E["SALE_UPDATED"], sale, "sale", sale_dict(sale), "updatedBy", actor, summary)
 
 
 def publish_sale_deleted(sale: Sale, actor, summary: str) -> None:
-    publish(
-        E["SALE_DELETED"],
-        sale.mill_id,
-        {"saleId": str(sale.id), "deletedBy": actor.actor},
-        actor=actor.actor,
-        summary=summary,
-        entity=_entity(sale),
-    )
+    _publish(E["SALE_DELETED"], sale, "saleId", str(sale.id), "deletedBy", actor, summary)

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..extensions import db
+from ..common.export import export_list
 from . import service
 from .schemas import (
     AttendanceDaySchema,
@@ -28,6 +28,8 @@ blp = Blueprint("staff", __name__, url_prefix="/api/v1/mills", description="Staf
 def list_staff(query, mill_id):
     """The mill's staff by name; filter by `status` (ACTIVE, LEFT) and `designation`."""
     items, meta = service.list_staff(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "staff", items, StaffSchema())
     return ok(items, meta=meta)
 
 
@@ -38,7 +40,6 @@ def list_staff(query, mill_id):
 def create_staff(data, mill_id):
     """Add a staff member (MANAGER and above). Records `staff:joined`."""
     staff = service.create_staff(mill=g.mill, data=data, actor=g.user)
-    db.session.commit()
     return created(staff, "Staff member added")
 
 
@@ -55,7 +56,6 @@ def get_staff(mill_id, staff_id):
 @blp.response(200, envelope(StaffSchema))
 def update_staff(data, mill_id, staff_id):
     staff = service.update_staff(mill=g.mill, staff_id=staff_id, data=data, actor=g.user)
-    db.session.commit()
     return ok(staff, "Staff member updated")
 
 
@@ -66,7 +66,6 @@ def update_staff(data, mill_id, staff_id):
 def leave_staff(data, mill_id, staff_id):
     """Record that a staff member left (status LEFT); 409 if they already had. Records `staff:left`."""
     staff = service.leave_staff(mill=g.mill, staff_id=staff_id, left_on=data.get("left_on"), actor=g.user)
-    db.session.commit()
     return ok(staff, "Staff member left")
 
 
@@ -89,5 +88,4 @@ def mark_attendance(data, mill_id):
     the day's row. All or nothing: 422 for a future date, 404 for staff of another mill, 409 for staff
     not on the roster that day. Records one `attendance:marked` per entry."""
     marked = service.mark_attendance(mill=g.mill, day=data["date"], entries=data["entries"], actor=g.user)
-    db.session.commit()
     return ok(marked, f"Attendance marked for {len(marked)} staff")

@@ -1,7 +1,7 @@
 """The staff and attendance events: their payload contracts and publish helpers (docs/realtime.md)."""
 
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
-from ..realtime.outbox import publish
+from ..realtime.outbox import publish_document_event
 
 _STAFF = "the staff member, as GET .../staff/{id} returns them"
 
@@ -25,13 +25,16 @@ class AttendanceMarkedPayload(MillEventPayload):
 
 
 def _publish(name: str, key: str, actor_key: str, entity_type: str, mill_id, document: dict, actor, summary: str):
-    publish(
+    publish_document_event(
         name,
         mill_id,
-        {key: document, actor_key: actor.actor},
-        actor=actor.actor,
+        key,
+        document,
+        by=actor_key,
+        actor=actor,
         summary=summary,
-        entity={"type": entity_type, "id": str(document["id"])},
+        entity_type=entity_type,
+        entity_id=document["id"],
     )
 
 

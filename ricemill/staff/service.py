@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..common.errors import Conflict, Invalid, NotFound
-from ..common.formatting import date_text
 from ..common.listing import equal, equal_any_case, search_filter_sort_paginate
 from ..common.tenancy import get_mill_document
+from ..common.words import day as date_text
 from ..extensions import db
 from .events import publish_attendance_marked, publish_staff_joined, publish_staff_left
 from .models import Attendance, AttendanceStatus, Staff, StaffStatus

@@ -44,6 +44,8 @@ def _goods(kind: str, title: str, *, default_type: str) -> dict:
             column("partyName", "Party"),
             column("vehicleNumber", "Vehicle"),
         ],
+        "search": {"param": "partyName", "label": "Party"},
+        "totals": [column("quantityKg", "Quantity", "kg")],
     }
 
 
@@ -80,6 +82,9 @@ DOCUMENTS = {
         ],
         "preview": "purchase",
         "deletable": True,
+        "editable": True,
+        "search": {"param": "farmerName", "label": "Farmer"},
+        "totals": [column("netWeightKg", "Net weight", "kg"), column("amount", "Amount", "money")],
     },
     "sales": {
         "title": "Sales",
@@ -109,6 +114,9 @@ DOCUMENTS = {
         ],
         "preview": "sale",
         "deletable": True,
+        "editable": True,
+        "search": {"param": "buyerName", "label": "Buyer"},
+        "totals": [column("quantityKg", "Quantity", "kg"), column("amount", "Amount", "money")],
     },
     "inwards": _goods("inward", "Inward goods", default_type="PADDY"),
     "outwards": _goods("outward", "Outward goods", default_type="RICE"),
@@ -124,8 +132,11 @@ DOCUMENTS = {
             field("amount", "Amount (₹)", "number", required=True, step="0.01"),
             field("mode", "Mode", "select", required=True, options=PAYMENT_MODES, default="CASH"),
             # optional links: the page fills these with the documents that still have a balance
-            field("saleId", "For sale (received)", "select", options=[], source="sales"),
-            field("purchaseId", "For purchase (made)", "select", options=[], source="paddy-purchases"),
+            # only the one of the chosen direction is shown (and sent)
+            field("saleId", "For sale", "select", options=[], source="sales", when={"direction": "RECEIVED"}),
+            field(
+                "purchaseId", "For purchase", "select", options=[], source="paddy-purchases", when={"direction": "MADE"}
+            ),
             field("partyName", "Party (default: the document's)", maxlength=120),
             field("reference", "Reference", maxlength=80),
             field("paymentDate", "Date", "date", today=True),
@@ -137,6 +148,8 @@ DOCUMENTS = {
             column("mode", "Mode", "status"),
             column("amount", "Amount", "money"),
         ],
+        "filters": [{"param": "direction", "label": "Direction", "options": ["RECEIVED", "MADE"]}],
+        "totals": [column("received", "Received", "money"), column("made", "Paid out", "money")],
     },
     "staff": {
         "title": "Staff",
@@ -161,5 +174,7 @@ DOCUMENTS = {
             column("status", "Status", "status"),
         ],
         "row_action": "leave",
+        "filters": [{"param": "status", "label": "Status", "options": ["ACTIVE", "LEFT"]}],
+        "undated": True,  # no date range filter
     },
 }

@@ -98,7 +98,7 @@ def test_events_are_recorded_per_affected_mill_and_one_notification_each(mills):
         {"stockType": "RICE", "currentQuantity": 500.0, "minLevel": 1000.0, "severity": "high"},
     ]
     assert all(p["millId"] == str(mills["low"].id) and p["seq"] == seq for seq, p, _ in alerts)
-    assert alerts[1][2] == "PADDY is low: 0 kg (minimum 1,000 kg)"
+    assert alerts[1][2] == "Paddy is low: 0 kg left, minimum 1,000 kg"
     for name in ("fine", "no_minimum", "closed"):
         assert _low_alerts(mills[name]) == []
     notes = db.session.scalars(sa.select(Notification).where(Notification.title == "Low stock")).all()

@@ -91,7 +91,7 @@ def test_a_payment_made_records_payment_made_and_purchase_updated(client, mill, 
         "seq": rows[1].seq,
     }
     assert rows[1].payload["purchase"]["paymentStatus"] == "PARTIAL"
-    assert rows[1].summary == "Purchase from Suresh is PARTIAL: ₹2,000.50 of ₹22,000.00 paid"
+    assert rows[1].summary == "Purchase from Suresh is partial: ₹2,000.50 of ₹22,000.00 paid"
 
 
 def test_a_payment_received_for_a_sale_issues_the_next_receipt(client, mill, users, headers, sale):

@@ -34,7 +34,7 @@ def test_inward_adds_to_stock_and_records_its_events(client, mill, users, header
         "inward": data, "createdBy": {"id": str(operator.id), "name": operator.name},
         "millId": str(mill.id), "seq": 1,
     }  # fmt: skip
-    assert rows[0].summary == f"{operator.name} recorded an inward of 1,250.5 kg RICE from Suresh Traders"
+    assert rows[0].summary == f"{operator.name} recorded an inward of 1,250.5 kg (12.5 q) of Rice from Suresh Traders"
     assert (rows[0].actor_id, rows[0].entity_type, rows[0].entity_id) == (operator.id, "inward", data["id"])
     assert rows[1].payload | {"millId": None, "seq": None} == {
         "stockType": "RICE", "quantity": 1250.5, "minStockLevel": 0.0, "change": 1250.5, "reason": "inward",
@@ -67,7 +67,7 @@ def test_outward_takes_from_stock_and_alerts_when_it_crosses_the_minimum(client,
     rows = events(mill)
     assert [e.name for e in rows] == ["outward:created", "stock:updated", "stock:low-alert"]
     assert rows[0].payload["outward"] == data and rows[0].payload["createdBy"]["id"] == str(operator.id)
-    assert rows[0].summary == f"{operator.name} recorded an outward of 350 kg BRAN to Cattle Feeds Co"
+    assert rows[0].summary == f"{operator.name} recorded an outward of 350 kg (3.5 q) of Bran to Cattle Feeds Co"
     assert rows[0].entity_type == "outward"
     assert rows[1].payload["change"] == -350.0
     assert rows[2].payload["severity"] == "medium"
@@ -83,7 +83,7 @@ def test_outward_beyond_the_stock_is_409_and_writes_nothing(client, mill, header
     response = client.post(mill_url(mill, "/outwards"), json=body, headers=headers[Role.OPERATOR])
     assert response.status_code == 409
     body = response.get_json()
-    assert body["success"] is False and "Not enough RICE" in body["message"]
+    assert body["success"] is False and "Not enough Rice" in body["message"]
     assert counts() == before
     # All of it is fine.
     ok = client.post(
@@ -112,7 +112,10 @@ def test_lists_filter_and_page_newest_first(client, mill, headers):
         return [i["date"] for i in response.get_json()["data"]], response.get_json()["meta"]
 
     assert dates("")[0] == ["2026-11-07", "2026-11-05", "2026-11-03", "2026-11-01"]
-    assert dates("?perPage=2&page=2") == (["2026-11-03", "2026-11-01"], {"page": 2, "perPage": 2, "total": 4})
+    assert dates("?perPage=2&page=2") == (
+        ["2026-11-03", "2026-11-01"],
+        {"page": 2, "perPage": 2, "total": 4, "totals": {"quantityKg": 40.0}},
+    )
     assert dates("?stockType=RICE")[0] == ["2026-11-03", "2026-11-01"]
     assert dates("?partyName=SURESH")[0] == ["2026-11-03", "2026-11-01"]
     assert dates("?partyName=%25_")[0] == ["2026-11-07"]  # % and _ are literal, not wildcards

@@ -94,7 +94,7 @@ def test_minimum_change_publishes_stock_updated_and_a_low_alert_when_it_makes_th
         "stockType": "RICE", "quantity": 400.0, "minStockLevel": 1000.0, "change": 0.0,
         "reason": "minimum level changed", "millId": str(mill.id), "seq": 1,
     }  # fmt: skip
-    assert rows[0].summary == f"{manager.name} set the RICE minimum to 1,000 kg"
+    assert rows[0].summary == f"{manager.name} set the Rice minimum to 1,000 kg"
     assert (rows[0].actor_id, rows[0].entity_type, rows[0].entity_id) == (manager.id, "stock", "RICE")
     assert rows[1].payload == {
         "stockType": "RICE", "currentQuantity": 400.0, "minLevel": 1000.0, "severity": "high",
@@ -162,7 +162,7 @@ def test_adjustment_writes_the_document_ledger_and_event(client, mill, users, he
     assert [e.name for e in rows] == ["stock:updated", "stock:low-alert"]  # 50 -> 37.5 crosses the minimum 40
     assert rows[0].payload["change"] == -12.5 and rows[0].payload["reason"] == "spoiled in the rain"
     # A manual adjustment has no document event, so its stock event is the activity-feed entry.
-    assert rows[0].summary == f"{manager.name} adjusted BRAN by −12.5 kg: spoiled in the rain"
+    assert rows[0].summary == f"{manager.name} adjusted Bran by −12.5 kg: spoiled in the rain"
     assert (rows[0].actor_id, rows[0].entity_type, rows[0].entity_id) == (manager.id, "stock", "BRAN")
     feed = client.get(mill_url(mill, "/activity"), headers=headers[Role.OPERATOR]).get_json()["data"]
     assert any(entry["seq"] == rows[0].seq and entry["type"] == "stock:updated" for entry in feed)
@@ -180,7 +180,7 @@ def test_adjustment_beyond_the_stock_is_409_and_writes_nothing(client, mill, hea
     body = {"stockType": "HUSK", "change": -10.001, "reason": "counted"}
     response = client.post(mill_url(mill, "/stock/adjustments"), json=body, headers=headers[Role.MANAGER])
     assert response.status_code == 409
-    assert "Not enough HUSK" in response.get_json()["message"]
+    assert "Not enough Husk" in response.get_json()["message"]
     assert counts() == before
 
 

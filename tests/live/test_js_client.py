@@ -47,7 +47,7 @@ def test_seed_socket_service_flow_with_the_js_client(servers, live_app):
     assert result["refusals"] == ["Authentication token required", "Invalid token"]
     assert result["purchaseCreated"]["createdBy"]["id"] == a1_id
     assert result["notification"]["type"] == "success"
-    assert result["notification"]["title"] == "New Purchase"
+    assert result["notification"]["title"] == "New purchase"
     assert result["typing"] == {
         "user": {"id": a1_id, "name": result["typing"]["user"]["name"]},
         "entity": "purchase",

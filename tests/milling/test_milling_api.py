@@ -36,7 +36,7 @@ def test_start_takes_paddy_and_records_its_events(client, mill, operator, operat
     rows = events(mill)
     assert [(e.seq, e.name) for e in rows] == [(1, "milling:started"), (2, "stock:updated")]
     assert rows[0].payload == {"batch": batch, "startedBy": operator.actor, "millId": str(mill.id), "seq": 1}
-    assert rows[0].summary == f"{operator.name} started milling 1,000 kg of paddy of Sona Masuri"
+    assert rows[0].summary == f"{operator.name} started milling 1,000 kg (10 q) of paddy of Sona Masuri"
     assert (rows[0].actor_id, rows[0].entity_type, rows[0].entity_id) == (operator.id, "milling", batch["id"])
     assert (rows[1].payload["stockType"], rows[1].payload["change"]) == ("PADDY", -1000.0)
 
@@ -49,7 +49,7 @@ def test_start_without_enough_paddy_is_409_and_writes_nothing(client, mill, oper
     before = counts()
     response = start(client, mill, operator_headers)
     assert response.status_code == 409
-    assert "Not enough PADDY" in response.get_json()["message"]
+    assert "Not enough Paddy" in response.get_json()["message"]
     assert counts() == before
 
 
@@ -76,7 +76,7 @@ def test_complete_adds_outputs_and_computes_loss_and_outturn(client, mill, users
     ]  # fmt: skip
     assert rows[0].payload == {"batch": batch, "completedBy": manager.actor, "millId": str(mill.id), "seq": 3}
     assert rows[0].summary == (
-        f"{manager.name} completed milling 1,000 kg of paddy of Sona Masuri: 680 kg rice, outturn 68.000%"
+        f"{manager.name} completed milling 1,000 kg (10 q) of paddy of Sona Masuri: 680 kg (6.8 q) of rice, outturn 68%"
     )
     assert [(e.payload["stockType"], e.payload["change"]) for e in rows[1:]] == [
         ("RICE", 680.0), ("BROKEN_RICE", 50.0), ("BRAN", 80.0), ("HUSK", 180.0),

@@ -35,14 +35,24 @@ def _purchase_created(mill, actor, purchase_id="p-1"):
     publish(
         "purchase:created",
         mill.id,
-        {"purchase": {"id": purchase_id, "farmerName": "Suresh"}, "createdBy": actor.actor},
+        {
+            "purchase": {"id": purchase_id, "farmerName": "Suresh", "amount": 120600, "netWeightKg": 5625.25},
+            "createdBy": actor.actor,
+        },
         actor=actor.actor,
         summary=f"{actor.name} recorded a purchase",
         entity={"type": "purchase", "id": purchase_id},
     )
 
 
-def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_message(emitted):
+def _link(kind, doc_id, url, actor=None, **machine):
+    data = {**machine, "entity": {"type": kind, "id": doc_id}, "url": url}
+    if actor is not None:
+        data["actorId"] = str(actor.id)  # the pages toast it for everyone but the author
+    return data
+
+
+def test_purchase_created_notifies_every_user_of_that_mill_naming_party_and_amount(emitted):
     mill, other = make_mill(), make_mill()
     ravi = make_user(Role.OPERATOR, mill, name="Ravi")
     owner = make_user(Role.MILL_ADMIN, mill)
@@ -51,16 +61,15 @@ def test_purchase_created_notifies_every_user_of_that_mill_with_the_seeds_messag
     assert _stored(mill) == []  # nothing before the commit
     db.session.commit()
     [row] = _stored(mill)
-    assert (row.type, row.title, row.message, row.data) == (
-        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-1"},
-    )  # fmt: skip
+    message = "Purchase from Suresh: ₹1,20,600.00 for 5,625.3 kg (56.3 q) of paddy, by Ravi"
+    data = _link("purchase", "p-1", "/documents/purchases?id=p-1", ravi, purchaseId="p-1")
+    assert (row.type, row.title, row.message, row.data) == ("success", "New purchase", message, data)
     assert _recipients(row) == {ravi.id, owner.id}
     assert _stored(other) == [] and stranger.id not in _recipients(row)
     [(fn, _, payload, room)] = notifications(emitted)
     assert fn == "to_mill" and str(room) == str(mill.id)
     assert {k: payload[k] for k in ("type", "title", "message", "data")} == {
-        "type": "success", "title": "New Purchase", "message": "Ravi created a new purchase",
-        "data": {"purchaseId": "p-1"},
+        "type": "success", "title": "New purchase", "message": message, "data": data,
     }  # fmt: skip
 
 
@@ -89,27 +98,34 @@ def test_milling_outturn_outside_the_typical_range_warns(emitted):
     rows = _stored(mill, "Unusual outturn")
     assert sorted(r.data["batchId"] for r in rows) == ["b-high", "b-low"]
     assert all(r.type == "warning" for r in rows)
-    assert any("55.00% rice" in r.message for r in rows)
+    assert any(r.message == "Batch of 1,000 kg (10 q) of Sona gave 55% rice (typical 64–72%)" for r in rows)
+    assert {r.data["url"] for r in rows} == {"/milling"}
 
 
 def test_sale_payments_and_staff_left_notify_the_mill(emitted):
     mill = make_mill()
     clerk = make_user(Role.MANAGER, mill, name="Meena")
-    publish("sale:created", mill.id, {"sale": {"id": "s-1"}, "createdBy": clerk.actor})
-    publish("payment:received", mill.id, {"payment": {"id": "pay-1", "amount": 1250.5, "partyName": "Gupta"},
-                                          "receivedBy": clerk.actor})  # fmt: skip
-    publish("payment:made", mill.id, {"payment": {"id": "pay-2", "amount": 900, "partyName": "Suresh"},
+    sale = {"id": "s-1", "buyerName": "Ravi Traders", "amount": 120600, "quantityKg": 3000, "stockType": "BROKEN_RICE",
+            "invoiceNo": 12}  # fmt: skip
+    publish("sale:created", mill.id, {"sale": sale, "createdBy": clerk.actor})
+    publish("payment:received", mill.id, {"payment": {"id": "pay-1", "amount": 1250.5, "partyName": "Gupta",
+                                                      "mode": "UPI"}, "receivedBy": clerk.actor})  # fmt: skip
+    publish("payment:made", mill.id, {"payment": {"id": "pay-2", "amount": 900, "partyName": "Suresh", "mode": "BANK"},
                                       "madeBy": clerk.actor})  # fmt: skip
     publish("staff:left", mill.id, {"staff": {"id": "st-1", "name": "Kumar"}, "removedBy": clerk.actor})
     publish("purchase:updated", mill.id, {"purchase": {"id": "p"}, "updatedBy": clerk.actor})  # no notification
     db.session.commit()
     got = [(r.type, r.title, r.message, r.data) for r in _stored(mill)]
     assert got == [
-        ("success", "New Sale", "Meena created a new sale", {"saleId": "s-1"}),
-        ("success", "Payment Received", "Meena received ₹1,250.50 from Gupta", {"paymentId": "pay-1"}),
-        ("info", "Payment Made", "Meena paid ₹900.00 to Suresh", {"paymentId": "pay-2"}),
-        ("info", "Staff left", "Kumar left the mill", {"staffId": "st-1"}),
-    ]
+        ("success", "New sale", "Sale to Ravi Traders: ₹1,20,600.00 for 3,000 kg (30 q) of Broken rice, invoice 12,"
+         " by Meena", _link("sale", "s-1", "/documents/sales?id=s-1", saleId="s-1")),
+        ("success", "Payment received", "Payment from Gupta: ₹1,250.50 (UPI), received by Meena",
+         _link("payment", "pay-1", "/documents/payments?id=pay-1", paymentId="pay-1")),
+        ("info", "Payment made", "Payment to Suresh: ₹900.00 (Bank transfer), paid by Meena",
+         _link("payment", "pay-2", "/documents/payments?id=pay-2", paymentId="pay-2")),
+        ("info", "Staff left", "Kumar left the mill (recorded by Meena)",
+         _link("staff", "st-1", "/documents/staff?id=st-1", staffId="st-1")),
+    ]  # fmt: skip
 
 
 def test_low_stock_alerts_of_one_commit_make_one_notification_per_mill(emitted):
@@ -125,4 +141,9 @@ def test_low_stock_alerts_of_one_commit_make_one_notification_per_mill(emitted):
     [row] = _stored(mill, "Low stock")
     assert row.type == "warning"
     assert [(s["stockType"], s["severity"]) for s in row.data["stocks"]] == [("PADDY", "medium"), ("RICE", "critical")]
-    assert row.message == "PADDY is low: 400 kg (minimum 500 kg); RICE is low: 0 kg (minimum 500 kg)"
+    assert row.message == "Paddy is low: 400 kg left, minimum 500 kg; Rice is low: 0 kg left, minimum 500 kg"
+    assert (row.data["url"], row.data["entity"], "actorId" in row.data) == (
+        "/stock",
+        {"type": "stock", "id": "PADDY"},
+        False,
+    )

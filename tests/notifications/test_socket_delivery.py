@@ -51,9 +51,11 @@ def test_a_committed_purchase_reaches_its_mill_as_event_notification_and_dashboa
     got = _by_name(owner_socket)
     assert got["purchase:created"][0]["purchase"] == {"id": "p-9"}
     [note] = got["notification"]
-    assert (note["type"], note["title"], note["message"], note["data"]) == (
-        "success", "New Purchase", "Ravi created a new purchase", {"purchaseId": "p-9"},
+    assert (note["type"], note["title"], note["message"]) == (
+        "success", "New purchase", "Purchase from a farmer: ₹0.00 for 0 kg of paddy, by Ravi",
     )  # fmt: skip
+    assert note["data"]["purchaseId"] == "p-9" and note["data"]["url"] == "/documents/purchases?id=p-9"
+    assert note["data"]["actorId"] == str(ravi.id)  # the pages toast it for everyone but Ravi
     assert note["id"] and note["createdAt"]
     [stats] = got["dashboard:stats"]  # interval 0 in the testing config: at once
     assert isinstance(stats, dict) and stats

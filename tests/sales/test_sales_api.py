@@ -87,7 +87,7 @@ def test_sale_beyond_stock_is_409_writes_nothing_and_consumes_no_invoice_number(
     response = client.post(url(mill), json=body(quantityKg=600.001), headers=headers[Role.OPERATOR])
     assert response.status_code == 409
     envelope = response.get_json()
-    assert envelope["success"] is False and envelope["message"].startswith("Not enough RICE in stock")
+    assert envelope["success"] is False and envelope["message"].startswith("Not enough Rice in stock")
     assert records.counts(Sale, mills=[mill]) == before  # no sale, no ledger row, no event
     assert records.last_seq(mill.id) == seq
     assert records.stock(mill.id, "RICE") == Decimal("600.000")
@@ -101,7 +101,7 @@ def test_sale_beyond_stock_is_409_writes_nothing_and_consumes_no_invoice_number(
 def test_selling_a_stock_type_the_mill_has_none_of_is_409(client, mill, headers):
     response = client.post(url(mill), json=body(stockType="BRAN", quantityKg=1), headers=headers[Role.OPERATOR])
     assert response.status_code == 409
-    assert "Not enough BRAN in stock" in response.get_json()["message"]
+    assert "Not enough Bran in stock" in response.get_json()["message"]
 
 
 def test_update_quantity_moves_the_difference(client, mill, users, headers):
@@ -141,7 +141,7 @@ def test_update_stock_type_returns_the_old_goods_and_takes_the_new(client, mill,
     before = records.counts(Sale, mills=[mill])
     response = client.patch(url(mill, sale.id), json={"stockType": "BRAN"}, headers=headers[Role.MANAGER])
     assert response.status_code == 409
-    assert "Not enough BRAN" in response.get_json()["message"]
+    assert "Not enough Bran" in response.get_json()["message"]
     assert records.counts(Sale, mills=[mill]) == before
     assert records.stock(mill.id, "BROKEN_RICE") == Decimal("100.000")
 
@@ -187,7 +187,8 @@ def test_create_and_update_record_their_events(client, mill, users, headers):
     operator = users[Role.OPERATOR]
     assert [r.name for r in rows] == ["stock:updated", "sale:created"]
     assert rows[1].payload == {"sale": data, "createdBy": operator.actor, "millId": str(mill.id), "seq": rows[1].seq}
-    assert rows[1].summary == f"{operator.name} sold 2,500 kg of RICE to Venkat Traders (invoice 1)"
+    sold = "sold 2,500 kg (25 q) of Rice to Venkat Traders for ₹96,250.00 (invoice 1)"
+    assert rows[1].summary == f"{operator.name} {sold}"
     assert (rows[1].entity_type, rows[1].entity_id) == ("sale", data["id"])
 
     seq = rows[-1].seq

@@ -144,15 +144,16 @@ def test_a_job_commits_what_its_body_did_and_rolls_back_when_it_fails(app):
         db.session.remove()
 
 
-def test_register_jobs_adds_the_three_jobs_with_their_intervals(app, fresh_scheduler):
+def test_register_jobs_adds_the_jobs_with_their_intervals(app, fresh_scheduler):
     sched.register_jobs(app, fresh_scheduler)
     jobs = {job.id: job for job in fresh_scheduler.get_jobs()}
-    assert set(jobs) == {"low-stock", "relay", "purge-events"}
+    assert set(jobs) == {"low-stock", "relay", "purge-events", "purge-idempotency-keys"}
     seconds = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
     assert seconds == {
         "low-stock": app.config["STOCK_CHECK_INTERVAL_SECONDS"],
         "relay": app.config["OUTBOX_RELAY_INTERVAL_SECONDS"],
         "purge-events": 24 * 3600,
+        "purge-idempotency-keys": 3600,
     }
     # Every process counts from the same epoch, so their runs meet at the lock.
     assert all(job.trigger.start_date == sched.EPOCH for job in jobs.values())

@@ -3,6 +3,6 @@ gapless per-mill seq, dispatched after commit, relayed after a crash, replayed b
 See docs/realtime.md."""
 
 from . import store  # noqa: F401 - registers the session listeners that store and dispatch
-from .publish import PendingEvent, after_commit, pending_events, publish
+from .publish import PendingEvent, after_commit, pending_events, publish, publish_document_event
 
-__all__ = ["PendingEvent", "after_commit", "pending_events", "publish"]
+__all__ = ["PendingEvent", "after_commit", "pending_events", "publish", "publish_document_event"]

@@ -78,6 +78,21 @@ def publish(
     )
 
 
+def publish_document_event(
+    name: str, mill_id, key: str, value, *, by: str, actor, summary: str, entity_type: str, entity_id
+) -> None:
+    """The usual shape of a document's event: `{key: value, by: {id, name}}`, in the activity feed as
+    `actor` doing `summary` to the document (`entity_type`, `entity_id`). `actor` has an `.actor` dict."""
+    publish(
+        name,
+        mill_id,
+        {key: value, by: actor.actor},
+        actor=actor.actor,
+        summary=summary,
+        entity={"type": entity_type, "id": str(entity_id)},
+    )
+
+
 def after_commit(callback: Callable[[], None], *, session: Session | None = None) -> None:
     """Run `callback` once the current transaction commits; never if it rolls back.
 

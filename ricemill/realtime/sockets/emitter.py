@@ -1,9 +1,13 @@
 """The only module that calls `socketio.emit`: rooms and namespaces decided in one place.
 
 Every emit is checked against the event's contract when validation is on (realtime/events.py).
-Namespaces (docs/realtime.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin`; `/mill` has one
-`mill:{id}` room per connection's mill; `/admin` is SUPER_ADMIN only and gets every mill's activity
-and platform events. With SOCKETIO_MESSAGE_QUEUE set, every emit reaches every server process.
+Namespaces (docs/realtime.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin` and `all`; `/mill`
+has one `mill:{id}` room per connection's mill; `/admin` is SUPER_ADMIN only (room `admin`) and gets
+every mill's activity and platform events. With SOCKETIO_MESSAGE_QUEUE set, every emit reaches every
+server process (except the local ones: `to_sid`, `to_mill_local`).
+
+Every emit names a room, never a whole namespace: a socket enters its rooms only once its CONNECT
+packet has gone out (connection.py), so nothing reaches it before that.
 An event for several namespaces is one emit (`fastpath.emit_to_rooms`): one message on the queue,
 and nothing encoded for a namespace's room that has no members in this process.
 """
@@ -26,6 +30,7 @@ def user_room(user_id) -> str:
 
 
 ADMIN_ROOM = "admin"
+ALL_ROOM = "all"  # every connected socket of `/` (a broadcast)
 
 
 def to_mill(event: str, payload: dict, mill_id) -> None:
@@ -33,6 +38,14 @@ def to_mill(event: str, payload: dict, mill_id) -> None:
     check_server_payload(event, payload)
     room = mill_room(mill_id)
     emit_to_rooms(socketio.server, event, payload, [(DEFAULT, room), (MILL, room)])
+
+
+def to_mill_local(event: str, payload: dict, mill_id) -> None:
+    """The mill's rooms in `/` and `/mill`, this process's sockets only (never through the queue)."""
+    check_server_payload(event, payload)
+    room = mill_room(mill_id)
+    socketio.emit(event, payload, to=room, namespace=DEFAULT, ignore_queue=True)
+    socketio.emit(event, payload, to=room, namespace=MILL, ignore_queue=True)
 
 
 def to_user(event: str, payload: dict, user_id) -> None:
@@ -43,20 +56,21 @@ def to_user(event: str, payload: dict, user_id) -> None:
 def to_admins(event: str, payload: dict) -> None:
     """SUPER_ADMINs: the `admin` room of `/` and every `/admin` connection."""
     check_server_payload(event, payload)
-    emit_to_rooms(socketio.server, event, payload, [(DEFAULT, ADMIN_ROOM), (ADMIN, None)])
+    emit_to_rooms(socketio.server, event, payload, [(DEFAULT, ADMIN_ROOM), (ADMIN, ADMIN_ROOM)])
 
 
 def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
     """The mill and the SUPER_ADMINs, once each: a SUPER_ADMIN who joined the mill's room gets one copy."""
     check_server_payload(event, payload)
     room = mill_room(mill_id)
-    emit_to_rooms(socketio.server, event, payload, [(DEFAULT, [room, ADMIN_ROOM]), (MILL, room), (ADMIN, None)])
+    targets = [(DEFAULT, [room, ADMIN_ROOM]), (MILL, room), (ADMIN, ADMIN_ROOM)]
+    emit_to_rooms(socketio.server, event, payload, targets)
 
 
 def broadcast(event: str, payload: dict) -> None:
-    """Every connection of the default namespace."""
+    """Every connection of the default namespace (each is in the `all` room once connected)."""
     check_server_payload(event, payload)
-    socketio.emit(event, payload, namespace=DEFAULT)
+    socketio.emit(event, payload, to=ALL_ROOM, namespace=DEFAULT)
 
 
 def to_mill_others(event: str, payload: dict, mill_id, *, sender_sid: str) -> None:

@@ -10,18 +10,21 @@ const feed = document.getElementById('admin-feed');
 
 async function loadMills() {
   const res = await api('/mills?perPage=100');
+  millsListed = (res.data || []).filter((m) => m.isActive).length; // active ones, as platform:stats counts
   tbody.replaceChildren();
   (res.data || []).forEach((m) => {
     const tr = document.createElement('tr');
     tr.dataset.id = m.id;
     const name = document.createElement('td');
+    name.dataset.label = 'Name';
     const a = document.createElement('a');
     a.href = `/?mill=${m.id}`;
     a.textContent = m.name;
     name.append(a);
     tr.append(name);
-    [m.code, m.address || '–', m.isActive ? 'yes' : 'no'].forEach((t) => {
+    [['Code', m.code], ['Address', m.address || '–'], ['Active', m.isActive ? 'yes' : 'no']].forEach(([label, t]) => {
       const td = document.createElement('td');
+      td.dataset.label = label;
       td.textContent = t;
       tr.append(td);
     });
@@ -41,19 +44,33 @@ function addEntry(a) {
 }
 const adminSocket = io('/admin', { transports: ['websocket', 'polling'], withCredentials: true });
 adminSocket.on(E.ACTIVITY_NEW, addEntry);
-adminSocket.on(E.MILL_CREATED, () => loadMills());
 const statsLine = document.getElementById('platform-stats');
-adminSocket.on(E.PLATFORM_STATS, (s) => {
+// The figures: the last platform:stats, kept current between pushes by what this page knows for
+// sure (a mill just created; this very page being connected).
+let stats = null;
+let millsListed = 0;
+function showStats() {
+  if (!stats) return;
   const n = (count, one, many) => `${count.toLocaleString('en-IN')} ${count === 1 ? one : many}`;
+  const connections = Math.max(stats.connections, adminSocket.connected ? 1 : 0);
+  const online = Math.max(stats.connectedUsers, adminSocket.connected ? 1 : 0);
   statsLine.textContent = [
-    n(s.mills, 'mill', 'mills'),
-    n(s.users, 'user', 'users'),
-    `${n(s.connections, 'connection', 'connections')} now (${n(s.connectedUsers, 'user', 'users')} online)`,
+    n(Math.max(stats.mills, millsListed), 'mill', 'mills'),
+    n(stats.users, 'user', 'users'),
+    `${n(connections, 'connection', 'connections')} now (${n(online, 'user', 'users')} online)`,
   ].join(' · ');
+  statsLine.dataset.mills = String(Math.max(stats.mills, millsListed));
+}
+adminSocket.on(E.PLATFORM_STATS, (s) => { stats = s; showStats(); });
+adminSocket.on(E.MILL_CREATED, async () => {
+  await loadMills();
+  showStats();
 });
+adminSocket.on('connect', showStats);
 
 bindForm(document.getElementById('mill-form'), {
-  submit: (data, opts) => api('/mills', { method: 'POST', body: data, ...opts }),
+  // an empty admin when none was typed: the server then names each missing starred field
+  submit: (data, opts) => api('/mills', { method: 'POST', body: { admin: {}, ...data }, ...opts }),
   done: loadMills,
 });
 bindForm(document.getElementById('broadcast-form'), {

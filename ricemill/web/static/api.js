@@ -28,8 +28,32 @@ export function newIdempotencyKey() {
 
 export const session = { over: false }; // the refresh token is spent or revoked: log in again
 
+/** The sessionStorage key of a form's draft on this page (forms.js restores it after the login). */
+export function draftKey(form) {
+  return `rm.draft:${location.pathname}${location.search}#${form.id}`;
+}
+
+/** Keep what was typed in the page's changed forms (data-draft) for after the login. */
+export function saveDrafts() {
+  document.querySelectorAll('form[data-draft][data-dirty]').forEach((form) => {
+    const values = {};
+    for (const el of form.elements) {
+      if (el.name && !el.disabled && el.type !== 'hidden' && el.value !== '') values[el.name] = el.value;
+    }
+    if (form.dataset.editId) values.__editId = form.dataset.editId;
+    try {
+      sessionStorage.setItem(draftKey(form), JSON.stringify(values));
+    } catch (_) { /* storage full or off: nothing to keep it in */ }
+  });
+}
+
+let leaving = false;
+/** The session is over: keep the drafts, and say so on the login page. */
 export function toLogin() {
-  location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+  if (leaving) return;
+  leaving = true;
+  saveDrafts();
+  location.href = '/login?ended=1&next=' + encodeURIComponent(location.pathname + location.search);
 }
 
 // Waits before each retry of a call that met a network error or a 503 (then the caller is told).

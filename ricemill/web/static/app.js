@@ -37,8 +37,17 @@ async function start() {
   watchTyping();
   on(E.NOTIFICATION, (n) => {
     if (!n) return;
-    toast(n.message || '', n.type || 'info', n.title || '');
     setBell(bellCount() + 1);
+    // the author saw its own form's answer: no toast for its own write
+    if (n.data && n.data.actorId && n.data.actorId === ctx.userId) return;
+    toast(n.message || '', n.type || 'info', n.title || '');
+  });
+  // the phone's nav menu (below 600 px the links fold behind one button)
+  const menu = document.getElementById('nav-toggle');
+  menu?.addEventListener('click', () => {
+    const open = menu.getAttribute('aria-expanded') !== 'true';
+    menu.setAttribute('aria-expanded', String(open));
+    document.getElementById('main-nav').classList.toggle('open', open);
   });
   if (ctx.millId) startAt(await highestSeq());
   await reloadAll();

@@ -4,7 +4,7 @@ bindForm(form, {submit, done}): submit(data, {idempotencyKey}) must pass the key
 it into the options). One key per submission; api() retries a network error or a 503 with it. When a
 submission still ends without an answer, the key is kept: submitting the same data again reuses it,
 so a write that did reach the server is not made twice. */
-import { ApiError, newIdempotencyKey } from './api.js';
+import { ApiError, draftKey, newIdempotencyKey } from './api.js';
 import { today } from './format.js';
 import { emit } from './live.js';
 import { C, ctx } from './meta.js';
@@ -90,10 +90,49 @@ function typingFor(form) {
   form.addEventListener('reset', stop);
 }
 
-export function bindForm(form, { submit, done }) {
+/** A field's error goes as soon as the field is changed (the server or check() may set it again). */
+function clearFieldErrors(form) {
+  const clear = (event) => {
+    const el = event.target;
+    if (!el.name) return;
+    form.dataset.dirty = '1';
+    el.removeAttribute('aria-invalid');
+    const slot = form.querySelector(`.field-error[data-error-for="${CSS.escape(el.name)}"]`);
+    if (slot) slot.textContent = '';
+  };
+  form.addEventListener('input', clear);
+  form.addEventListener('change', clear);
+}
+
+/** The draft kept when the session ended (api.js saveDrafts), put back once; 'draft-restored' says so. */
+function restoreDraft(form) {
+  if (!form.dataset.draft || !form.id) return;
+  let values = null;
+  try {
+    values = JSON.parse(sessionStorage.getItem(draftKey(form)) || 'null');
+    sessionStorage.removeItem(draftKey(form));
+  } catch (_) {
+    return;
+  }
+  if (!values) return;
+  Object.entries(values).forEach(([name, value]) => {
+    const el = form.elements.namedItem(name);
+    if (el && 'value' in el) el.value = value;
+  });
+  form.dataset.dirty = '1';
+  form.dispatchEvent(new CustomEvent('draft-restored', { detail: values }));
+  form.dispatchEvent(new Event('input'));
+  toast('What you had typed is back. Check it and save.', 'info', 'Draft restored');
+}
+
+/** bindForm(form, {submit, done, check}): check(data), when given, returns field errors
+    ([{field, message}]) found before sending; any stops the submission. */
+export function bindForm(form, { submit, done, check }) {
   if (!form) return;
   typingFor(form);
   prefill(form);
+  clearFieldErrors(form);
+  restoreDraft(form);
   let busy = false; // a second submit (Enter pressed twice) while one is on its way is ignored
   let unanswered = null; // {key, body} of a submission that got no answer
   form.addEventListener('submit', async (event) => {
@@ -104,6 +143,13 @@ export function bindForm(form, { submit, done }) {
     clearErrors(form);
     if (button) button.disabled = true;
     const data = readForm(form);
+    const problems = check ? check(data) : [];
+    if (problems.length) {
+      showErrors(form, { message: 'Please correct the marked fields.', errors: problems });
+      busy = false;
+      if (button) button.disabled = false;
+      return;
+    }
     const body = JSON.stringify(data);
     const idempotencyKey = unanswered && unanswered.body === body ? unanswered.key : newIdempotencyKey();
     form.dataset.idempotencyKey = idempotencyKey; // for tests
@@ -111,9 +157,10 @@ export function bindForm(form, { submit, done }) {
       const res = await submit(data, { idempotencyKey });
       unanswered = null;
       form.reset();
+      delete form.dataset.dirty;
       prefill(form);
-      form.dispatchEvent(new Event('input-reset'));
       if (done) done(res);
+      form.dispatchEvent(new Event('input-reset'));
       toast(res.message || 'Saved', 'success');
     } catch (err) {
       if (err instanceof ApiError && err.status !== 503) {

@@ -35,6 +35,13 @@ export const constants = Object.freeze({
   kgPerQuintal: Number(first(meta.kgPerQuintal, meta.units && meta.units.kgPerQuintal, 100)),
   stockTypes: options(meta.stockTypes, pairs(['PADDY', 'RICE', 'BROKEN_RICE', 'BRAN', 'HUSK'])),
   millingOutputs: codes(options(meta.millingOutputs, pairs(['RICE', 'BROKEN_RICE', 'BRAN', 'HUSK']))),
+  // the API's upper bounds (GET /api/v1/meta `limits` and `moisture`), for checks before sending
+  limits: Object.freeze({
+    maxMoisturePercent: Number(first(meta.moisture && meta.moisture.maxMoisturePercent, 40)),
+    maxLotKg: Number(first(meta.limits && meta.limits.maxLotKg, 1000000)),
+    maxRatePerQuintal: Number(first(meta.limits && meta.limits.maxRatePerQuintal, 1000000)),
+    maxBags: Number(first(meta.limits && meta.limits.maxBags, 100000)),
+  }),
   attendanceStatuses: codes(options(meta.attendanceStatuses, pairs(['PRESENT', 'HALF_DAY', 'ABSENT', 'LEAVE']))),
   raw: meta,
 });

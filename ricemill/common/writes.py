@@ -1,0 +1,168 @@
+"""The write path of the REST API: the answer is built before the one commit, and stored with it.
+
+`install_write_path(app)` wraps the view of every POST/PUT/PATCH/DELETE route under /api/v1
+(except the token routes of /api/v1/auth, which manage their own transactions and whose answers
+carry tokens that must not be stored). The wrapped view:
+
+1. checks `Idempotency-Key` (422 when malformed) and, when given, claims it for the user
+   (`ricemill.common.idempotency`): a retry gets the stored answer and writes nothing;
+2. runs the route, which authorises, calls its service (services flush, never commit) and returns
+   its answer; flask-smorest serialises it there, inside the transaction, so nothing is read after
+   the commit;
+3. on a 2xx answer stores it under the key, then commits once; any other answer rolls back.
+
+So once the commit has succeeded the answer is already made and nothing can turn it into an error:
+after-commit work (dispatch, notifications, dashboard pushes) logs its failures, and closing the
+session at teardown (`_remove_session`) never raises. If the COMMIT itself fails the answer is the
+503 envelope, and the write may or may not have landed: a retry with the same key tells which.
+
+A last net (`EnvelopeOnCrash`, WSGI middleware) turns any exception that escapes Flask for an
+/api/ request (a teardown function, say) into the JSON envelope: 503 for a database error, else 500.
+Never an HTML page.
+"""
+
+import functools
+import json
+import logging
+
+from flask import Flask, current_app
+from flask import request as flask_request
+from flask_jwt_extended import current_user, verify_jwt_in_request
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ..extensions import db
+from . import idempotency
+
+log = logging.getLogger(__name__)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+API_PREFIX = "/api/v1/"
+# Blueprints whose writes are not wrapped: login/refresh answer tokens, and manage their commits.
+EXEMPT_BLUEPRINTS = frozenset({"auth"})
+UNAVAILABLE = "Service temporarily unavailable, try again shortly"
+
+
+def write_view(view):
+    """Wrap one view function (idempotent: wrapping twice is a no-op)."""
+    if getattr(view, "_ricemill_write", False):
+        return view
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if flask_request.method not in WRITE_METHODS:
+            return view(*args, **kwargs)
+        try:
+            return _write(view, args, kwargs)
+        except BaseException:
+            db.session.rollback()  # every error handler then sees a clean session, and nothing stays claimed
+            raise
+
+    wrapper._ricemill_write = True
+    return wrapper
+
+
+def _write(view, args, kwargs):
+    key = idempotency.header_key()
+    user_id = print_ = None
+    if key is not None:
+        verify_jwt_in_request()
+        user_id = current_user.id
+        print_ = idempotency.fingerprint()
+        stored = idempotency.claim(user_id, key, print_)
+        if stored is not None:
+            db.session.rollback()
+            return idempotency.replay(stored, print_)
+    response = current_app.make_response(view(*args, **kwargs))
+    if 200 <= response.status_code < 300:
+        if key is not None:
+            idempotency.store(user_id, key, response)
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def wrapped_endpoints(app: Flask) -> list[str]:
+    """The endpoints the write path covers."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX) or not (rule.methods or set()) & WRITE_METHODS:
+            continue
+        if rule.endpoint.split(".", 1)[0] in EXEMPT_BLUEPRINTS:
+            continue
+        out.append(rule.endpoint)
+    return sorted(set(out))
+
+
+def _remove_session(_exc) -> None:
+    """Close the request's session without ever raising: by now the answer is decided (committed
+    with its write, or an error that rolled back). Runs before Flask-SQLAlchemy's own removal
+    (teardown functions run last-registered first), which then finds nothing to do."""
+    try:
+        db.session.remove()
+    except Exception as error:  # a dead connection: SQLAlchemy has invalidated it
+        log.warning("Closing the database session failed: %s", error.__class__.__name__)
+        try:
+            db.session.registry.clear()
+        except Exception:
+            log.exception("Clearing the session registry failed")
+
+
+def _envelope_bytes(status: int, message: str) -> bytes:
+    return json.dumps({"success": False, "statusCode": status, "message": message, "errors": []}).encode()
+
+
+class EnvelopeOnCrash:
+    """WSGI middleware: an exception escaping the Flask app on an /api/ path becomes the envelope.
+
+    The app's `start_response` is held back until the app has returned, so that an exception raised
+    after the response was made (in a teardown function) can still replace it.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        held: list = []
+        returned = False
+
+        def hold(status, headers, exc_info=None):
+            if returned:
+                return start_response(status, headers, exc_info)
+            held[:] = [(status, headers, exc_info)]
+            return _no_write
+
+        try:
+            body = self.wsgi_app(environ, hold)
+        except Exception as error:
+            if not environ.get("PATH_INFO", "").startswith("/api/"):
+                raise
+            database = isinstance(error, OperationalError) or (
+                isinstance(error, DBAPIError) and getattr(error, "connection_invalidated", False)
+            )
+            status, message = (503, UNAVAILABLE) if database else (500, "Internal server error")
+            log.error("Error after the response was made on %s: %r", environ.get("PATH_INFO"), error)
+            payload = _envelope_bytes(status, message)
+            reason = "Service Unavailable" if status == 503 else "Internal Server Error"
+            start_response(
+                f"{status} {reason}",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+            )
+            return [payload]
+        returned = True
+        if held:
+            start_response(*held[0])
+        return body
+
+
+def _no_write(_data) -> None:
+    raise RuntimeError("the write() callable is not supported")
+
+
+def install_write_path(app: Flask) -> None:
+    """Wrap the API's write views, close sessions safely, and install the last net. Call once the
+    blueprints are registered (and before Socket.IO wraps `wsgi_app`)."""
+    for endpoint in wrapped_endpoints(app):
+        app.view_functions[endpoint] = write_view(app.view_functions[endpoint])
+    app.teardown_appcontext(_remove_session)
+    app.wsgi_app = EnvelopeOnCrash(app.wsgi_app)
