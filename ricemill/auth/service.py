@@ -216,6 +216,20 @@ def is_access_token_revoked(jti: str, family: str | None = None) -> bool:
     return db.session.scalar(sa.select(revoked))
 
 
+def load_token_user(user_id: uuid.UUID, jti: str, family: str | None = None):
+    """(revoked, user) of an access token in one query: the revocation check of
+    `is_access_token_revoked` beside the token's user and its mill (joined). None when the user
+    does not exist (the caller then checks revocation alone)."""
+    revoked = sa.exists().where(RevokedToken.jti == jti)
+    if family:
+        revoked = sa.or_(
+            revoked,
+            sa.exists().where(RefreshToken.family == family, RefreshToken.revoked_at.is_not(None)),
+        )
+    row = db.session.execute(sa.select(User, revoked.label("revoked")).where(User.id == user_id)).first()
+    return None if row is None else (bool(row.revoked), row[0])
+
+
 def revoke_all_refresh_tokens(user_id: uuid.UUID) -> None:
     db.session.execute(
         sa.update(RefreshToken)

@@ -1,7 +1,8 @@
 """Stock movements: the only code that changes `stocks.quantity`.
 
-Each movement is one conditional UPDATE (`quantity = quantity + change WHERE quantity + change >= 0`)
-plus one ledger row, in the caller's transaction. PostgreSQL's row lock serialises concurrent
+Each movement is one statement in the caller's transaction: the conditional UPDATE (`quantity =
+quantity + change WHERE quantity + change >= 0`) in a data-modifying CTE, and the ledger row
+inserted from what it returned (no row when the UPDATE matched none). PostgreSQL's row lock serialises concurrent
 movements on the same stock, so no update is lost and stock never goes negative; a refused movement
 raises Conflict (409) and the request's rollback leaves nothing written.
 """
@@ -9,6 +10,7 @@ raises Conflict (409) and the request's rollback leaves nothing written.
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..common import words
 from ..common.constants import KG
@@ -47,12 +49,34 @@ def apply_movement(
     change = _kg(change)
     if change == 0:
         raise ValueError("a stock movement cannot be zero")
+    stocks, ledger = Stock.__table__, StockLedgerEntry.__table__
+    moved = (
+        sa.update(stocks)
+        .where(stocks.c.mill_id == mill_id, stocks.c.stock_type == stock_type, stocks.c.quantity + change >= 0)
+        .values(quantity=stocks.c.quantity + change, updated_at=sa.func.now())
+        .returning(stocks.c.quantity, stocks.c.min_stock_level)
+        .cte("moved")
+    )
+    values = {
+        "mill_id": mill_id,
+        "stock_type": stock_type,
+        "change": change,
+        "reason": reason,
+        "ref_type": ref_type,
+        "ref_id": ref_id,
+        "user_id": getattr(actor, "id", None),
+    }
+    columns = [sa.bindparam(f"ledger_{key}", value, type_=ledger.c[key].type) for key, value in values.items()]
     stmt = (
-        sa.update(Stock)
-        .where(Stock.mill_id == mill_id, Stock.stock_type == stock_type, Stock.quantity + change >= 0)
-        .values(quantity=Stock.quantity + change, updated_at=sa.func.now())
-        .returning(Stock.quantity, Stock.min_stock_level)
-        .execution_options(synchronize_session=False)
+        sa.insert(ledger)
+        .from_select([*values, "quantity_after"], sa.select(*columns, moved.c.quantity))
+        .returning(
+            ledger.c.id,
+            ledger.c.created_at,
+            ledger.c.quantity_after,
+            sa.select(moved.c.min_stock_level).scalar_subquery().label("min_stock_level"),
+        )
+        .add_cte(moved)
     )
     row = db.session.execute(stmt).one_or_none()
     if row is None:
@@ -74,17 +98,9 @@ def apply_movement(
                 }
             ],
         )
-    after, minimum = row.quantity, row.min_stock_level
-    entry = StockLedgerEntry(
-        mill_id=mill_id,
-        stock_type=stock_type,
-        change=change,
-        quantity_after=after,
-        reason=reason,
-        ref_type=ref_type,
-        ref_id=ref_id,
-        user_id=getattr(actor, "id", None),
-    )
+    after, minimum = row.quantity_after, row.min_stock_level
+    entry = StockLedgerEntry(id=row.id, created_at=row.created_at, quantity_after=after, **values)
+    make_transient_to_detached(entry)  # stored already: it joins the session without a flush
     db.session.add(entry)
     publish_stock_updated(
         mill_id,

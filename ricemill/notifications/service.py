@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..auth.models import User
 from ..auth.roles import Role
@@ -90,15 +90,31 @@ def _store(session: Session, target, notification: dict, recipients, *, user_id=
         # Set here (not by the server) so the emitted payload needs no read-back after commit.
         created_at=datetime.now(UTC),
     )
-    session.add(row)
-    session.flush()
-    # One INSERT ... SELECT however many users the target has.
-    session.execute(
-        sa.insert(NotificationRecipient).from_select(
-            ["notification_id", "user_id"],
-            recipients.with_only_columns(sa.literal(row.id, sa.Uuid), User.id),
+    # One statement however many users the target has: the notification row in a data-modifying
+    # CTE, its recipients INSERT ... SELECT from it. Every value is known here (id, created_at), so
+    # nothing is read back; the row then joins the session as persistent, without a flush.
+    table = Notification.__table__
+    stored = (
+        sa.insert(table)
+        .values(
+            id=row.id, target=row.target, mill_id=row.mill_id, type=row.type, title=row.title,
+            message=row.message, data=row.data, created_at=row.created_at,
         )
+        .returning(table.c.id)
+        .cte("stored_notification")
+    )  # fmt: skip
+    session.execute(
+        sa.insert(NotificationRecipient)
+        .from_select(
+            ["notification_id", "user_id"],
+            recipients.with_only_columns(stored.c.id, User.id).select_from(
+                stored.join(User.__table__, sa.true())  # one notification row for every recipient
+            ),
+        )
+        .add_cte(stored)
     )
+    make_transient_to_detached(row)
+    session.add(row)
     queued = session.info.get(_QUEUED)
     if queued is None:
         queued = session.info[_QUEUED] = []
