@@ -34,17 +34,24 @@ class StatementLog:
         self.engine = engine
         self.thread = threading.get_ident()
         self.statements: list[str] = []
+        self.commits = 0
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         if threading.get_ident() == self.thread:
             self.statements.append(statement)
 
+    def _commit(self, conn):
+        if threading.get_ident() == self.thread:
+            self.commits += 1
+
     def __enter__(self):
         sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "commit", self._commit)
         return self
 
     def __exit__(self, *exc):
         sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "commit", self._commit)
 
     def report(self) -> str:
         return "\n".join(f"{i + 1}. {s.split()[0]} {' '.join(s.split())[:160]}" for i, s in enumerate(self.statements))
@@ -70,4 +77,34 @@ def test_purchase_is_at_most_seven_statements(app):
     response, log = _post(app, path, headers, BODY)
     assert response.status_code == 201, response.get_json()
     assert len(log.statements) <= MAX_PURCHASE_STATEMENTS, log.report()
+    assert log.commits == 1  # one transaction: no key, so no idempotency claim of its own
     assert owner
+    with app.app_context():  # what the merged statements wrote
+        stored = db.session.execute(
+            sa.text(
+                "SELECT e.seq, e.payload->>'seq' AS payload_seq, e.payload->>'millId' AS mill"
+                " FROM mill_events e WHERE e.mill_id = :m ORDER BY e.seq"
+            ),
+            {"m": mill.id},
+        ).all()
+        assert [row.seq for row in stored] == list(range(1, len(stored) + 1))
+        assert all(row.payload_seq == str(row.seq) and row.mill == str(mill.id) for row in stored)
+        recipients = db.session.scalar(sa.text("SELECT count(*) FROM notification_recipients"))
+        assert recipients == 2 * 3  # each purchase's notification reaches the mill's three users
+        ledger = db.session.scalars(
+            sa.text("SELECT quantity_after FROM stock_ledger WHERE mill_id = :m ORDER BY id"), {"m": mill.id}
+        ).all()
+        assert len(ledger) == 2 and ledger[1] == 2 * ledger[0]
+
+
+@pytest.mark.committed
+def test_with_a_key_the_claim_shares_the_one_transaction(app):
+    with app.app_context():
+        mill = make_mill()
+        headers = {**auth_header(make_user(Role.OPERATOR, mill)), "Idempotency-Key": "f2-one-transaction-0001"}
+        path = f"/api/v1/mills/{mill.id}/paddy-purchases"
+    response, log = _post(app, path, headers, BODY)
+    assert response.status_code == 201, response.get_json()
+    assert log.commits == 1, log.report()
+    replay, log = _post(app, path, headers, BODY)
+    assert replay.status_code == 201 and replay.get_json() == response.get_json()

@@ -13,10 +13,12 @@ import logging
 import uuid
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ...mills.models import next_sequence_value
+from ...mills.models import MillSequence
 from .models import MillEvent
 from .publish import CALLBACKS, COMMITTED, PENDING, PendingEvent
 
@@ -70,31 +72,79 @@ def _store_pending_events(session: Session) -> None:
     by_mill: dict[uuid.UUID, list[PendingEvent]] = {}
     for item in pending:
         by_mill.setdefault(item.mill_id, []).append(item)
-    rows: list[MillEvent] = []
+    records: list[dict] = []
     # Sorted so that two transactions touching the same mills lock their counters in one order.
     for mill_id in sorted(by_mill, key=str):
-        items = by_mill[mill_id]
-        last = next_sequence_value(mill_id, "event", len(items), session=session)
-        for offset, item in enumerate(items):
-            seq = last - len(items) + 1 + offset
-            payload = dict(item.payload, millId=str(mill_id), seq=seq)
-            actor = item.actor or {}
-            entity = item.entity or {}
-            row = MillEvent(
-                mill_id=mill_id,
-                seq=seq,
-                name=item.name,
-                payload=payload,
-                summary=item.summary,
-                actor_id=uuid.UUID(actor["id"]) if actor.get("id") else None,
-                actor_name=actor.get("name"),
-                entity_type=entity.get("type"),
-                entity_id=str(entity["id"]) if entity.get("id") else None,
+        records.extend(_store_mill_events(session, mill_id, by_mill[mill_id]))
+    session.info.setdefault(COMMITTED, []).extend(records)
+
+
+_COLUMNS = ("mill_id", "name", "payload", "summary", "actor_id", "actor_name", "entity_type", "entity_id")
+
+
+def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[PendingEvent]) -> list[dict]:
+    """One statement per mill: reserve `len(items)` numbers of the mill's event sequence (a
+    data-modifying CTE, which locks the counter row until commit) and insert the events numbered
+    from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
+    same values and what RETURNING gives back (id, seq, created_at)."""
+    count = len(items)
+    sequences, events = MillSequence.__table__, MillEvent.__table__
+    reserved = (
+        pg_insert(sequences)
+        .values(mill_id=mill_id, name="event", last_value=count)
+        .on_conflict_do_update(
+            index_elements=[sequences.c.mill_id, sequences.c.name],
+            set_={"last_value": sequences.c.last_value + count},
+        )
+        .returning(sequences.c.last_value)
+        .cte("reserved")
+    )
+    rows = []
+    for offset, item in enumerate(items):
+        actor, entity = item.actor or {}, item.entity or {}
+        rows.append(
+            (
+                offset, mill_id, item.name, dict(item.payload, millId=str(mill_id)), item.summary,
+                uuid.UUID(actor["id"]) if actor.get("id") else None, actor.get("name"),
+                entity.get("type"), str(entity["id"]) if entity.get("id") else None,
             )
-            session.add(row)
-            rows.append(row)
-    session.flush()  # eager defaults: id and created_at come back by RETURNING
-    session.info.setdefault(COMMITTED, []).extend(event_record(row) for row in rows)
+        )  # fmt: skip
+    pending = sa.values(
+        sa.column("ord", sa.Integer), *(sa.column(name, events.c[name].type) for name in _COLUMNS), name="pending"
+    ).data(rows)
+    seq = (reserved.c.last_value - count + 1 + pending.c.ord).label("seq")
+    # Cast: a VALUES list's parameters arrive as text (a NULL in the first row types nothing).
+    select = sa.select(
+        *(sa.cast(pending.c[name], events.c[name].type) for name in _COLUMNS if name != "payload"),
+        sa.cast(pending.c.payload, events.c.payload.type).op("||")(sa.func.jsonb_build_object("seq", seq)),
+        seq,
+    ).select_from(reserved.join(pending, sa.true()))
+    stmt = (
+        sa.insert(events)
+        .from_select([*(name for name in _COLUMNS if name != "payload"), "payload", "seq"], select)
+        .returning(events.c.id, events.c.seq, events.c.created_at)
+        .add_cte(reserved)
+    )
+    stored = {row.seq: row for row in session.execute(stmt)}
+    last = max(stored)
+    out = []
+    for offset, (_, _, name, payload, summary, actor_id, actor_name, entity_type, entity_id) in enumerate(rows):
+        number = last - count + 1 + offset
+        row = stored[number]
+        out.append(
+            {
+                "id": row.id,
+                "millId": str(mill_id),
+                "seq": number,
+                "name": name,
+                "payload": dict(payload, seq=number),
+                "summary": summary,
+                "actor": {"id": str(actor_id), "name": actor_name} if actor_id else None,
+                "entity": {"type": entity_type, "id": entity_id} if entity_type else None,
+                "at": row.created_at.isoformat() if row.created_at else None,
+            }
+        )
+    return out
 
 
 @event.listens_for(Session, "after_commit")
