@@ -9,16 +9,15 @@ dispatcher. A hook may write rows and queue after-commit callbacks; it must not 
 pending list is already taken).
 """
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ...mills.models import MillSequence
 from .models import MillEvent
 from .publish import CALLBACKS, COMMITTED, PENDING, PendingEvent
 
@@ -79,7 +78,27 @@ def _store_pending_events(session: Session) -> None:
     session.info.setdefault(COMMITTED, []).extend(records)
 
 
-_COLUMNS = ("mill_id", "name", "payload", "summary", "actor_id", "actor_name", "entity_type", "entity_id")
+# One statement per mill, as text: a VALUES list of the rows' own values would make SQLAlchemy
+# compile the statement anew for every write (its cache key would hold the data); arrays do not.
+_STORE_EVENTS = sa.text(
+    """
+    WITH reserved AS (
+        INSERT INTO mill_sequences (mill_id, name, last_value) VALUES (CAST(:mill_id AS uuid), 'event', :count)
+        ON CONFLICT (mill_id, name) DO UPDATE SET last_value = mill_sequences.last_value + :count
+        RETURNING last_value
+    )
+    INSERT INTO mill_events (mill_id, seq, name, payload, summary, actor_id, actor_name, entity_type, entity_id)
+    SELECT CAST(:mill_id AS uuid), reserved.last_value - :count + p.ord, p.name,
+           p.payload || jsonb_build_object('seq', reserved.last_value - :count + p.ord),
+           p.summary, p.actor_id, p.actor_name, p.entity_type, p.entity_id
+    FROM reserved, unnest(
+        CAST(:names AS varchar[]), CAST(:payloads AS jsonb[]), CAST(:summaries AS varchar[]),
+        CAST(:actor_ids AS uuid[]), CAST(:actor_names AS varchar[]), CAST(:entity_types AS varchar[]),
+        CAST(:entity_ids AS varchar[])
+    ) WITH ORDINALITY AS p(name, payload, summary, actor_id, actor_name, entity_type, entity_id, ord)
+    RETURNING id, seq, created_at
+    """
+)
 
 
 def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[PendingEvent]) -> list[dict]:
@@ -88,47 +107,32 @@ def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[Pending
     from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
     same values and what RETURNING gives back (id, seq, created_at)."""
     count = len(items)
-    sequences, events = MillSequence.__table__, MillEvent.__table__
-    reserved = (
-        pg_insert(sequences)
-        .values(mill_id=mill_id, name="event", last_value=count)
-        .on_conflict_do_update(
-            index_elements=[sequences.c.mill_id, sequences.c.name],
-            set_={"last_value": sequences.c.last_value + count},
-        )
-        .returning(sequences.c.last_value)
-        .cte("reserved")
-    )
     rows = []
-    for offset, item in enumerate(items):
+    for item in items:
         actor, entity = item.actor or {}, item.entity or {}
         rows.append(
             (
-                offset, mill_id, item.name, dict(item.payload, millId=str(mill_id)), item.summary,
-                uuid.UUID(actor["id"]) if actor.get("id") else None, actor.get("name"),
+                item.name, dict(item.payload, millId=str(mill_id)), item.summary,
+                str(uuid.UUID(actor["id"])) if actor.get("id") else None, actor.get("name"),
                 entity.get("type"), str(entity["id"]) if entity.get("id") else None,
             )
         )  # fmt: skip
-    pending = sa.values(
-        sa.column("ord", sa.Integer), *(sa.column(name, events.c[name].type) for name in _COLUMNS), name="pending"
-    ).data(rows)
-    seq = (reserved.c.last_value - count + 1 + pending.c.ord).label("seq")
-    # Cast: a VALUES list's parameters arrive as text (a NULL in the first row types nothing).
-    select = sa.select(
-        *(sa.cast(pending.c[name], events.c[name].type) for name in _COLUMNS if name != "payload"),
-        sa.cast(pending.c.payload, events.c.payload.type).op("||")(sa.func.jsonb_build_object("seq", seq)),
-        seq,
-    ).select_from(reserved.join(pending, sa.true()))
-    stmt = (
-        sa.insert(events)
-        .from_select([*(name for name in _COLUMNS if name != "payload"), "payload", "seq"], select)
-        .returning(events.c.id, events.c.seq, events.c.created_at)
-        .add_cte(reserved)
-    )
-    stored = {row.seq: row for row in session.execute(stmt)}
+    names, payloads, summaries, actor_ids, actor_names, entity_types, entity_ids = zip(*rows, strict=True)
+    params = {
+        "mill_id": str(mill_id),
+        "count": count,
+        "names": list(names),
+        "payloads": [json.dumps(payload) for payload in payloads],
+        "summaries": list(summaries),
+        "actor_ids": list(actor_ids),
+        "actor_names": list(actor_names),
+        "entity_types": list(entity_types),
+        "entity_ids": list(entity_ids),
+    }
+    stored = {row.seq: row for row in session.execute(_STORE_EVENTS, params)}
     last = max(stored)
     out = []
-    for offset, (_, _, name, payload, summary, actor_id, actor_name, entity_type, entity_id) in enumerate(rows):
+    for offset, (name, payload, summary, actor_id, actor_name, entity_type, entity_id) in enumerate(rows):
         number = last - count + 1 + offset
         row = stored[number]
         out.append(
