@@ -13,5 +13,5 @@ onLoad(async () => {
   set('r-party', r.partyName);
   set('r-amount', fmt.money(r.amount));
   const payment = (await millApi(`/payments/${r.paymentId}`)).data;
-  set('r-mode', fmt.status(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
+  set('r-mode', fmt.label(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
 });
