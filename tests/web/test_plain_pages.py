@@ -128,3 +128,36 @@ def test_no_page_shows_an_enum_code_or_an_iso_date(seed, open_page, rest, screen
     modes = page.locator("#doc-list td[data-label='Mode']").all_inner_texts()
     assert sorted(modes) == ["Bank transfer", "UPI"]
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=["360px", "1366px"])
+def test_a_stock_refusal_is_said_once_on_the_form(seed, open_page, rest, screen):
+    from playwright.sync_api import expect
+
+    mill = make_mill("Refusal Mill")
+    operator = make_user(Role.OPERATOR, mill, name="Ravi")
+    rest(operator).post("/inwards", {"stockType": "RICE", "quantityKg": 8191.311})
+    page = open_page(operator, "/documents/sales", **screen)
+    wait_live(page)
+    page.fill("#buyerName", "Gupta Traders")
+    page.select_option("#stockType", "RICE")
+    page.fill("#quantityKg", "9000")
+    page.fill("#ratePerQuintal", "3950")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/sales")) as answer:
+        page.click("#doc-form button[type=submit]")
+    assert answer.value.status == 409
+    envelope = answer.value.json()
+    assert envelope["errors"][0]["field"] == "stock"  # a machine detail beside the words
+    said = "Not enough Rice in stock: 8,191.3 kg available, 9,000 kg needed"
+    assert envelope["message"] == said
+    expect(page.locator("#doc-form .form-error")).to_have_text(said)  # once: not "… · stock: 8,191.3 kg of …"
+    expect(page.locator("#buyerName")).to_have_value("Gupta Traders")  # the entry stays to correct
+
+    # a 422's loose error (its field has no place on the form) still follows the generic message
+    page.evaluate("document.querySelector('.field-error[data-error-for=bags]').dataset.errorFor = 'gone'")
+    page.fill("#quantityKg", "100")
+    page.fill("#bags", "2.5")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/sales")) as answer:
+        page.click("#doc-form button[type=submit]")
+    assert answer.value.status == 422
+    expect(page.locator("#doc-form .form-error")).to_have_text(re.compile(r"^Validation failed · bags: \w"))

@@ -55,8 +55,12 @@ export function showErrors(form, err) {
       loose.push(field && field !== '_schema' ? `${field}: ${message}` : message);
     }
   });
+  // An error of no field on the form is said by the top message. A refusal (409 "Not enough Rice in
+  // stock: …") already says it in its message, its errors are machine detail: shown once, not twice.
+  // Only a 422's generic "Validation failed" needs its loose errors after it.
+  const said = err.status && err.status !== 422;
   const top = form.querySelector('[data-error-for="_form"]');
-  if (top) top.textContent = [err.message, ...loose].filter(Boolean).join(' · ');
+  if (top) top.textContent = [err.message, ...(said ? [] : loose)].filter(Boolean).join(' · ');
   (first || top)?.focus?.();
 }
 
