@@ -271,7 +271,11 @@ def refresh_and_return():
         tokens = _rotate()
     except _AUTH_ERRORS:
         db.session.rollback()
-        response = redirect(url_for("web.login_form", next=target))
+        # a session cookie came but is dead (expired, revoked, broken): the login page says so;
+        # a first visit (or one after logging out, which clears them) has none and is just asked to log in
+        cfg = current_app.config
+        dead = any(request.cookies.get(cfg[name]) for name in ("JWT_ACCESS_COOKIE_NAME", "JWT_REFRESH_COOKIE_NAME"))
+        response = redirect(url_for("web.login_form", next=target, **({"ended": "session"} if dead else {})))
         unset_jwt_cookies(response)
         return response
     response = redirect(target)
