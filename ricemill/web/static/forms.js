@@ -68,6 +68,11 @@ function prefill(form) {
   form.querySelectorAll('[data-today]').forEach((el) => { if (!el.value) el.value = today(); });
 }
 
+// Typing stops being said after this long without a keystroke; a page (or a test) may set its own
+// with <body data-typing-idle-ms="…">, read at each keystroke.
+export const TYPING_IDLE_MS = 4000;
+const typingIdleMs = () => Number(document.body.dataset.typingIdleMs) || TYPING_IDLE_MS;
+
 function typingFor(form) {
   const entity = form.dataset.entity;
   if (!entity) return;
@@ -88,7 +93,7 @@ function typingFor(form) {
       last = now;
     }
     clearTimeout(timer);
-    timer = setTimeout(stop, 4000);
+    timer = setTimeout(stop, typingIdleMs());
   });
   form.addEventListener('submit', stop);
   form.addEventListener('reset', stop);
