@@ -11,9 +11,10 @@ const stockLabels = new Map(constants.stockTypes.map((o) => [o.value, o.label]))
 
 export const fmt = {
   money: (n) => (blank(n) ? '–' : inr.format(Number(n))),
+  // a number keeps its unit on its line (no-break space): "1,219.88 kg" / "(12.20 q)", never "(12.20" / "q)"
   kg: (n) => (blank(n) ? '–'
-    : `${kgNumber.format(Number(n))} kg (${quintals.format(Number(n) / KG_PER_QUINTAL)} q)`),
-  kgParts: (n) => [`${kgNumber.format(Number(n))} kg`, `${quintals.format(Number(n) / KG_PER_QUINTAL)} q`],
+    : `${kgNumber.format(Number(n))}\u00a0kg (${quintals.format(Number(n) / KG_PER_QUINTAL)}\u00a0q)`),
+  kgParts: (n) => [`${kgNumber.format(Number(n))}\u00a0kg`, `${quintals.format(Number(n) / KG_PER_QUINTAL)}\u00a0q`],
   percent: (n) => (n === null || n === undefined ? '–' : `${Number(n).toFixed(2)}%`),
   int: (n) => (n === null || n === undefined ? '–' : String(n)),
   // A calendar date ("2026-11-26") is the mill's own day: shown without any time-zone shift.
