@@ -7,6 +7,7 @@ from .inventory.models import GoodsMovement, Stock, StockAdjustment, StockLedger
 from .milling.models import MillingBatch
 from .mills.models import Mill, MillSequence
 from .notifications.models import Notification, NotificationRecipient
+from .parties.models import Party
 from .purchases.models import PaddyPurchase
 from .realtime.outbox.models import MillEvent
 from .sales.models import Sale
@@ -15,6 +16,6 @@ from .staff.models import Attendance, Staff
 __all__ = [
     "Attendance", "GoodsMovement", "LoginAttempt", "Mill", "MillEvent", "MillSequence", "MillingBatch",
     "IdempotencyKey",
-    "Notification", "NotificationRecipient", "PaddyPurchase", "Payment", "Receipt", "RefreshToken",
+    "Notification", "NotificationRecipient", "PaddyPurchase", "Party", "Payment", "Receipt", "RefreshToken",
     "RevokedToken", "Sale", "Staff", "Stock", "StockAdjustment", "StockLedgerEntry", "User",
 ]  # fmt: skip

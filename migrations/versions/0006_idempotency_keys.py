@@ -1,7 +1,7 @@
 """Idempotency keys: the stored answers of retry-safe writes
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 A write sent with `Idempotency-Key` stores its answer (status and body) here, in the same
 transaction as the write, keyed by (user, key); a retry gets it back instead of writing again.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

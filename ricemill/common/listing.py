@@ -77,6 +77,10 @@ def search_filter_sort_paginate(
     stmt = apply_filters(stmt, query, filters or {})
     if sort:
         stmt = stmt.order_by(*sort)
+    if query.get("format", "json") != "json":
+        # An export (?format=csv|xlsx): every filtered row, in order, not one page. The route
+        # streams it (ricemill.common.export.export_list); meta None tells it so.
+        return stmt, None
     items, meta = paginate(stmt, page=query["page"], per_page=query["per_page"], rows=rows)
     if sums:
         meta["totals"] = totals(stmt, **sums)

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.export import export_list
 from . import service
 from .schemas import PaymentListQuerySchema, PaymentSchema, ReceiptListQuerySchema, ReceiptSchema
 
@@ -22,6 +23,8 @@ def list_payments(query, mill_id):
     Filters: dateFrom/dateTo (payment date, inclusive), direction, mode, purchaseId, saleId.
     """
     items, meta = service.list_payments(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "payments", items, PaymentSchema())
     return ok(items, meta=meta)
 
 
@@ -58,6 +61,8 @@ def list_receipts(query, mill_id):
     Filters: dateFrom/dateTo (receipt date, inclusive), partyName (contains, any case), paymentId.
     """
     items, meta = service.list_receipts(mill_id=mill_id, query=query)
+    if meta is None:
+        return export_list(query["format"], "receipts", items, ReceiptSchema())
     return ok(items, meta=meta)
 
 

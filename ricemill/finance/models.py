@@ -22,6 +22,9 @@ class Payment(UUIDPrimaryKey, MillScoped, CreatedBy, db.Model):
     direction: Mapped[PaymentDirection] = mapped_column(
         enum_column(PaymentDirection, "payment_direction"), nullable=False
     )
+    party_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("parties.id", ondelete="RESTRICT"), index=True
+    )
     party_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
     mode: Mapped[PaymentMode] = mapped_column(enum_column(PaymentMode, "payment_mode"), nullable=False)

@@ -3,7 +3,9 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.dates import sane_date
+from ..common.export import format_field
 from ..common.fields import Name
+from ..common.printing import rupees_in_words
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
 from .types import PaymentDirection, PaymentMode
 
@@ -14,6 +16,8 @@ class PaymentSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     direction = fields.Enum(PaymentDirection, by_value=True, required=True)
+    # The party paid or paying; else the linked purchase's or sale's, else found by name or created.
+    party_id = fields.UUID()
     party_name = Name(allow_none=True)
     amount = Money(required=True, maximum=MAX_PAYMENT, validate=[validate.Range(min=0, min_inclusive=False)])
     mode = fields.Enum(PaymentMode, by_value=True, required=True)
@@ -45,12 +49,17 @@ class ReceiptSchema(CamelSchema):
     payment_id = fields.UUID(dump_only=True)
     party_name = fields.String(dump_only=True)
     amount = Quantity(2, dump_only=True)
+    amount_in_words = fields.Method("_in_words", dump_only=True)  # "Rupees ... Only", as printed
     receipt_date = fields.Date(dump_only=True)
     created_by_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
+    def _in_words(self, receipt) -> str:
+        return rupees_in_words(receipt.amount)
+
 
 class PaymentListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     direction = fields.Enum(PaymentDirection, by_value=True)
     mode = fields.Enum(PaymentMode, by_value=True)
     purchase_id = fields.UUID()
@@ -58,5 +67,6 @@ class PaymentListQuerySchema(DateRangeQuerySchema):
 
 
 class ReceiptListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     party_name = Text(120)
     payment_id = fields.UUID()

@@ -13,6 +13,7 @@ from ..common.listing import date_range, equal, search_filter_sort_paginate, sub
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..mills.models import next_sequence_value
+from ..parties import service as parties
 from ..purchases.events import publish_purchase_updated
 from ..purchases.models import PaddyPurchase
 from ..sales.events import publish_sale_updated
@@ -59,6 +60,8 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         sale = get_mill_document(Sale, mill.id, data["sale_id"], for_update=True, label="Sale")
         party_name = party_name or sale.buyer_name
         _pay_document(sale, amount)
+    party = _payment_party(mill, data, purchase or sale, party_name, direction, actor)
+    party_name = party_name or party.name
     if not party_name:
         raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
 
@@ -67,6 +70,7 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
         created_by_id=actor.id,
         direction=direction,
         party_name=party_name,
+        party_id=party.id,
         amount=amount,
         mode=PaymentMode(data["mode"]),
         reference=data.get("reference"),
@@ -106,6 +110,23 @@ def create_payment(*, mill, data: dict, actor) -> Payment:
             f" {rupees_text(sale.paid_amount)} of {rupees_text(sale.amount)} received",
         )
     return payment
+
+
+def _payment_party(mill, data: dict, document, party_name: str, direction, actor):
+    """The payment's party: `partyId` (404 when not the mill's; 422 when the linked document is
+    another party's), else the linked purchase's or sale's party, else found by name or created."""
+    if data.get("party_id"):
+        party = parties.get_party(mill_id=mill.id, party_id=data["party_id"])
+        if document is not None and document.party_id is not None and document.party_id != party.id:
+            raise Invalid(errors=[{"field": "partyId", "message": "The linked document is another party's."}])
+        return party
+    if document is not None and document.party_id is not None:
+        return parties.get_party(mill_id=mill.id, party_id=document.party_id)
+    if not party_name:
+        raise Invalid(errors=[{"field": "partyName", "message": "Required when no purchase or sale is linked."}])
+    return parties.resolve_payee(
+        mill=mill, name=party_name, received=direction == PaymentDirection.RECEIVED, actor=actor
+    )
 
 
 def _issue_receipt(payment: Payment, actor) -> Receipt:

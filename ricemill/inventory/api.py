@@ -7,6 +7,7 @@ from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
+from ..common.export import export_list
 from ..common.tenancy import get_mill_document
 from . import service
 from .models import GoodsMovement
@@ -16,6 +17,7 @@ from .schemas import (
     GoodsMovementCreateSchema,
     GoodsMovementQuerySchema,
     InwardSchema,
+    LedgerEntrySchema,
     LedgerQuerySchema,
     MinimumLevelSchema,
     OutwardSchema,
@@ -64,6 +66,8 @@ def get_stock(query, mill_id, stock_type):
     stock_type = service.parse_stock_type(stock_type)
     stock = service.get_stock(mill=g.mill, stock_type=stock_type)
     entries, meta = service.list_ledger(mill=g.mill, stock_type=stock_type, query=query)
+    if meta is None:  # ?format=csv|xlsx: the ledger's every entry in the range, not one page
+        return export_list(query["format"], f"stock-ledger-{stock_type.value.lower()}", entries, LedgerEntrySchema())
     stock.ledger = entries  # a plain attribute for StockDetailSchema, not a mapped relationship
     return ok(stock, meta=meta)
 
@@ -84,6 +88,9 @@ def set_minimum_level(data, mill_id, stock_type):
 
 def _list_goods(direction, query):
     items, meta = service.list_goods(mill=g.mill, direction=direction, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        schema = InwardSchema() if direction == Direction.IN else OutwardSchema()
+        return export_list(query["format"], f"{direction.value.lower()}wards", items, schema)
     return ok(items, meta=meta)
 
 

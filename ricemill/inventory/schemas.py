@@ -8,6 +8,7 @@ from ..auth.actors import actor_of
 from ..common.constants import KG
 from ..common.dates import sane_date
 from ..common.envelope import PageMetaSchema
+from ..common.export import format_field
 from ..common.fields import Bags
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..common.text import Str
@@ -68,6 +69,8 @@ class StockDetailEnvelope(Schema):
 
 class LedgerQuerySchema(DateRangeQuerySchema):
     """page, perPage, dateFrom, dateTo (days in the mill's time zone)."""
+
+    format = format_field()
 
 
 class MinimumLevelSchema(CamelSchema):
@@ -136,5 +139,6 @@ class OutwardSchema(GoodsMovementSchema):
 
 
 class GoodsMovementQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     stock_type = Str(validate=validate.OneOf(STOCK_TYPES))
     party_name = Text(120, validate=[validate.Length(min=1)])

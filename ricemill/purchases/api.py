@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.export import export_list
 from . import service
 from .schemas import PurchaseListQuerySchema, PurchaseSchema, PurchaseUpdateSchema
 
@@ -23,6 +24,8 @@ def list_purchases(query, mill_id):
     village (any case), paymentStatus.
     """
     items, meta = service.list_purchases(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "purchases", items, PurchaseSchema())
     return ok(items, meta=meta)
 
 

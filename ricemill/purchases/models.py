@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -32,6 +33,9 @@ class PaddyPurchase(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model)
         sa.CheckConstraint("paid_amount <= amount", name="not_overpaid"),
     )
 
+    party_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("parties.id", ondelete="RESTRICT"), index=True
+    )
     farmer_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     farmer_phone: Mapped[str | None] = mapped_column(sa.String(20))
     village: Mapped[str | None] = mapped_column(sa.String(120))

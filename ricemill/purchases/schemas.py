@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.constants import MAX_LOT_KG, MAX_MOISTURE_PERCENT
 from ..common.dates import sane_date
+from ..common.export import format_field
 from ..common.fields import Bags, Name, Phone, Rate
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
@@ -16,7 +17,9 @@ class PurchaseSchema(CamelSchema):
 
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
-    farmer_name = Name(required=True)
+    # The party (farmer) of the mill; without it the party is found by (name, phone) or created.
+    party_id = fields.UUID()
+    farmer_name = Name()
     farmer_phone = Phone()
     village = Text(120, allow_none=True)
     variety = Text(60, allow_none=True)
@@ -39,6 +42,11 @@ class PurchaseSchema(CamelSchema):
     updated_at = fields.DateTime(dump_only=True)
 
     @validates_schema
+    def _named(self, data, partial=None, **kwargs):
+        if not partial and not data.get("party_id") and not data.get("farmer_name"):
+            raise ValidationError("Missing data for required field.", field_name="farmerName")
+
+    @validates_schema
     def _gross_above_tare(self, data, **kwargs):
         gross, tare = data.get("gross_weight_kg"), data.get("tare_weight_kg")
         if gross is not None and tare is not None and tare >= gross:
@@ -53,6 +61,7 @@ class PurchaseUpdateSchema(PurchaseSchema):
 
 
 class PurchaseListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     farmer_name = Text(120)
     village = Text(120)
     payment_status = fields.Enum(PaymentStatus, by_value=True)

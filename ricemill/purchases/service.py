@@ -19,6 +19,8 @@ from ..finance.models import Payment
 from ..finance.money import amount_for, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
+from ..parties import service as parties
+from ..parties.types import PartyKind
 from .events import publish_purchase_created, publish_purchase_deleted, publish_purchase_updated
 from .models import PaddyPurchase
 
@@ -58,13 +60,18 @@ def _compute(purchase: PaddyPurchase) -> None:
 
 
 def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
-    """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`."""
+    """Record a weighed lot, add its net weight to PADDY stock, publish `purchase:created`.
+
+    The farmer is `partyId` (404 when not the mill's), else found by (name, phone) or created.
+    """
+    data = _with_party(mill, data, actor)
     purchase = PaddyPurchase(
         id=uuid.uuid4(),
         mill_id=mill.id,
         created_by_id=actor.id,
         standard_moisture_percent=Decimal(str(mill.standard_moisture_percent)),
         paid_amount=Decimal("0.00"),
+        party_id=data["party_id"],
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
@@ -92,6 +99,25 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     return purchase
 
 
+def _with_party(mill, data: dict, actor) -> dict:
+    """`data` with its party's id, and the farmer's name, phone and village from the party when absent."""
+    party = parties.resolve(
+        mill=mill,
+        party_id=data.get("party_id"),
+        kind=PartyKind.FARMER,
+        name=data.get("farmer_name"),
+        phone=data.get("farmer_phone"),
+        village=data.get("village"),
+        actor=actor,
+    )
+    data = {**data, "party_id": party.id}
+    if not data.get("farmer_name"):
+        data["farmer_name"] = party.name
+        data.setdefault("farmer_phone", party.phone)
+        data.setdefault("village", party.village)
+    return data
+
+
 def get_purchase(*, mill_id, purchase_id, for_update: bool = False) -> PaddyPurchase:
     return get_mill_document(PaddyPurchase, mill_id, purchase_id, for_update=for_update, label="Purchase")
 
@@ -102,6 +128,13 @@ def update_purchase(*, mill, purchase_id, data: dict, actor) -> PaddyPurchase:
         raise Invalid("Nothing to update", errors=[{"field": "_schema", "message": "No fields given."}])
     purchase = get_purchase(mill_id=mill.id, purchase_id=purchase_id, for_update=True)
     old_net = purchase.net_weight_kg
+    if "party_id" in data or "farmer_name" in data or "farmer_phone" in data:
+        # A new party, or a new name/phone: the purchase follows the party that name is.
+        base = (
+            {} if "party_id" in data else {"farmer_name": purchase.farmer_name, "farmer_phone": purchase.farmer_phone}
+        )
+        data = _with_party(mill, {**base, **data}, actor)
+        purchase.party_id = data["party_id"]
     for key in _WRITABLE:
         if key in data:
             setattr(purchase, key, data[key])

@@ -19,6 +19,7 @@ from ..milling import events as milling_events
 from ..mills import events as mills_events
 from ..notifications import events as notifications_events
 from ..notifications.rules import notify_for_events
+from ..parties import events as parties_events
 from ..purchases import events as purchases_events
 from ..sales import events as sales_events
 from ..security import guard_malformed_frames
@@ -28,7 +29,7 @@ from .outbox import dispatch
 from .outbox.store import register_commit_hook
 from .routes import blp
 from .sockets import live_auth
-from .sockets.connection import register_connection_handlers
+from .sockets.connection import install_connect_order, register_connection_handlers
 from .sockets.handlers import register_client_handlers
 
 # Each domain's payload contracts register when its events module is imported.
@@ -39,6 +40,7 @@ EVENT_MODULES = (
     milling_events,
     mills_events,
     notifications_events,
+    parties_events,
     purchases_events,
     sales_events,
     staff_events,
@@ -122,5 +124,6 @@ def init_realtime(app: Flask) -> None:
         user_changed=live_auth.on_user_changed,
         family_revoked=live_auth.on_family_revoked,
     )
+    install_connect_order(socketio.server, app)  # rooms and first events only after CONNECT
     guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)

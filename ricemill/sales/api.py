@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.export import export_list
 from . import service
 from .schemas import SaleListQuerySchema, SaleSchema, SaleUpdateSchema
 
@@ -21,6 +22,8 @@ def list_sales(query, mill_id):
     paymentStatus.
     """
     items, meta = service.list_sales(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "sales", items, SaleSchema())
     return ok(items, meta=meta)
 
 

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -10,11 +11,23 @@ from ..extensions import db
 from ..finance.types import PaymentStatus
 from ..inventory.types import StockType
 
+FY_START_SQL = "(EXTRACT(YEAR FROM sale_date)::integer - CASE WHEN EXTRACT(MONTH FROM sale_date) < 4 THEN 1 ELSE 0 END)"
+
+
+def fy_start_of(day: date) -> int:
+    return day.year - (1 if day.month < 4 else 0)
+
+
+def invoice_number(fy_start: int, invoice_no: int) -> str:
+    """As printed: 2026-27/0001."""
+    return f"{fy_start}-{(fy_start + 1) % 100:02d}/{invoice_no:04d}"
+
 
 class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     __tablename__ = "sales"
     __table_args__ = (
-        sa.UniqueConstraint("mill_id", "invoice_no"),
+        # Invoice numbers restart every financial year (April-March).
+        sa.UniqueConstraint("mill_id", "fy_start", "invoice_no"),
         sa.Index("ix_sales_mill_date", "mill_id", "sale_date", "created_at"),
         # Dashboard: receivables read only unpaid sales; the 30-day series is index-only.
         sa.Index(
@@ -29,16 +42,29 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     )
 
     invoice_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    # The financial year of the sale date, by its first year (2026 for April 2026 - March 2027).
+    fy_start: Mapped[int] = mapped_column(sa.Integer, sa.Computed(FY_START_SQL, persisted=True))
+    party_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("parties.id", ondelete="RESTRICT"), index=True
+    )
     buyer_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     buyer_phone: Mapped[str | None] = mapped_column(sa.String(20))
     stock_type: Mapped[StockType] = mapped_column(enum_column(StockType, "sale_stock_type"), nullable=False)
     quantity_kg: Mapped[Decimal] = mapped_column(WEIGHT, nullable=False)
     bags: Mapped[int | None] = mapped_column(sa.Integer)
     rate_per_quintal: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    # amount = taxable value + tax: what the buyer owes (payments and ledgers use it).
     amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    tax_rate_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False, default=0, server_default="0")
+    taxable_value: Mapped[Decimal | None] = mapped_column(MONEY)
+    tax_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
     sale_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
     vehicle_number: Mapped[str | None] = mapped_column(sa.String(20))
     paid_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
     payment_status: Mapped[PaymentStatus] = mapped_column(
         enum_column(PaymentStatus, "sale_payment_status"), nullable=False, default=PaymentStatus.PENDING
     )
+
+    @property
+    def invoice_number(self) -> str:
+        return invoice_number(fy_start_of(self.sale_date), self.invoice_no)

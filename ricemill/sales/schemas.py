@@ -1,9 +1,10 @@
 """Sales on the wire. amount, invoiceNo, paidAmount and paymentStatus are the server's (dump_only)."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.constants import MAX_LOT_KG
 from ..common.dates import sane_date
+from ..common.export import format_field
 from ..common.fields import Bags, Name, Phone, Rate
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..finance.types import PaymentStatus
@@ -14,13 +15,20 @@ class SaleSchema(CamelSchema):
     id = fields.UUID(dump_only=True)
     mill_id = fields.UUID(dump_only=True)
     invoice_no = fields.Integer(dump_only=True)
-    buyer_name = Name(required=True)
+    invoice_number = fields.String(dump_only=True)  # 2026-27/0001: the number within its financial year
+    # The party (buyer) of the mill; without it the party is found by (name, phone) or created.
+    party_id = fields.UUID()
+    buyer_name = Name()
     buyer_phone = Phone()
     stock_type = fields.Enum(StockType, by_value=True, required=True)
     quantity_kg = Weight(required=True, maximum=MAX_LOT_KG, validate=[validate.Range(min=0, min_inclusive=False)])
     bags = Bags()
     rate_per_quintal = Rate(required=True)
-    amount = Quantity(2, dump_only=True)
+    # GST rate of this sale: 0 by default (loose rice), 5 is common for packed rice.
+    tax_rate_percent = Quantity(2, minimum=0, maximum=28)
+    taxable_value = Quantity(2, dump_only=True)
+    tax_amount = Quantity(2, dump_only=True)
+    amount = Quantity(2, dump_only=True)  # taxable value + tax
     sale_date = fields.Date(validate=sane_date)
     vehicle_number = Text(20, allow_none=True)
     paid_amount = Quantity(2, dump_only=True)
@@ -29,12 +37,18 @@ class SaleSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
+    @validates_schema
+    def _named(self, data, partial=None, **kwargs):
+        if not partial and not data.get("party_id") and not data.get("buyer_name"):
+            raise ValidationError("Missing data for required field.", field_name="buyerName")
+
 
 class SaleUpdateSchema(SaleSchema):
     """Any writable field of a sale (used with partial=True; its own name in the OpenAPI doc)."""
 
 
 class SaleListQuerySchema(DateRangeQuerySchema):
+    format = format_field()
     buyer_name = Text(120)
     stock_type = fields.Enum(StockType, by_value=True)
     payment_status = fields.Enum(PaymentStatus, by_value=True)

@@ -15,23 +15,30 @@ from ..common.listing import date_range, equal, search_filter_sort_paginate, sub
 from ..common.tenancy import get_mill_document
 from ..extensions import db
 from ..finance.models import Payment
-from ..finance.money import amount_for, set_amount
+from ..finance.money import amount_for, rupees, set_amount
 from ..inventory.stock import apply_movement
 from ..inventory.types import StockType
 from ..mills.models import next_sequence_value
+from ..parties import service as parties
+from ..parties.types import PartyKind
 from .events import publish_sale_created, publish_sale_deleted, publish_sale_updated
-from .models import Sale
+from .models import Sale, fy_start_of
 
 _WRITABLE = (
     "buyer_name", "buyer_phone", "stock_type", "quantity_kg", "bags", "rate_per_quintal", "sale_date", "vehicle_number",
+    "tax_rate_percent",
 )  # fmt: skip
 
 
 def _compute(sale: Sale) -> None:
-    amount = amount_for(sale.quantity_kg, sale.rate_per_quintal)
-    if amount <= 0:
+    """Taxable value = quantity x rate; tax at the sale's rate; amount (what the buyer owes) = both."""
+    taxable = amount_for(sale.quantity_kg, sale.rate_per_quintal)
+    if taxable <= 0:
         raise Invalid(errors=[{"field": "quantityKg", "message": "The sale is too small to be worth anything."}])
-    set_amount(sale, amount, paid_word="received")
+    sale.tax_rate_percent = Decimal(sale.tax_rate_percent or 0)
+    sale.taxable_value = taxable
+    sale.tax_amount = rupees(taxable * sale.tax_rate_percent / 100)
+    set_amount(sale, taxable + sale.tax_amount, paid_word="received")
 
 
 def _move(sale: Sale, change, reason: str, actor) -> None:
@@ -47,12 +54,17 @@ def _move(sale: Sale, change, reason: str, actor) -> None:
 
 
 def create_sale(*, mill, data: dict, actor) -> Sale:
-    """Take the goods out of stock (409 when there is not enough), then number the invoice."""
+    """Take the goods out of stock (409 when there is not enough), then number the invoice.
+
+    The buyer is `partyId` (404 when not the mill's), else found by (name, phone) or created.
+    """
+    data = _with_party(mill, data, actor)
     sale = Sale(
         id=uuid.uuid4(),
         mill_id=mill.id,
         created_by_id=actor.id,
         paid_amount=Decimal("0.00"),
+        party_id=data["party_id"],
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     sale.stock_type = StockType(sale.stock_type)
@@ -60,7 +72,8 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     _compute(sale)
     # Stock first: a refused sale never takes the invoice counter's lock.
     _move(sale, -Decimal(sale.quantity_kg), f"Sale to {sale.buyer_name}", actor)
-    sale.invoice_no = next_sequence_value(mill.id, "invoice")
+    # Gapless per financial year: the year's own counter, locked until commit.
+    sale.invoice_no = next_sequence_value(mill.id, f"invoice-{fy_start_of(sale.sale_date)}")
     db.session.add(sale)
     db.session.flush()
     publish_sale_created(
@@ -74,6 +87,23 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     return sale
 
 
+def _with_party(mill, data: dict, actor) -> dict:
+    """`data` with its party's id, and the buyer's name and phone from the party when absent."""
+    party = parties.resolve(
+        mill=mill,
+        party_id=data.get("party_id"),
+        kind=PartyKind.BUYER,
+        name=data.get("buyer_name"),
+        phone=data.get("buyer_phone"),
+        actor=actor,
+    )
+    data = {**data, "party_id": party.id}
+    if not data.get("buyer_name"):
+        data["buyer_name"] = party.name
+        data.setdefault("buyer_phone", party.phone)
+    return data
+
+
 def get_sale(*, mill_id, sale_id, for_update: bool = False) -> Sale:
     return get_mill_document(Sale, mill_id, sale_id, for_update=for_update, label="Sale")
 
@@ -85,6 +115,17 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
         raise Invalid("Nothing to update", errors=[{"field": "_schema", "message": "No fields given."}])
     sale = get_sale(mill_id=mill.id, sale_id=sale_id, for_update=True)
     old_type, old_quantity = StockType(sale.stock_type), Decimal(sale.quantity_kg)
+    if "party_id" in data or "buyer_name" in data or "buyer_phone" in data:
+        # A new party, or a new name/phone: the sale follows the party that name is.
+        base = {} if "party_id" in data else {"buyer_name": sale.buyer_name, "buyer_phone": sale.buyer_phone}
+        data = _with_party(mill, {**base, **data}, actor)
+        sale.party_id = data["party_id"]
+    if "sale_date" in data and fy_start_of(data["sale_date"]) != fy_start_of(sale.sale_date):
+        raise Invalid(
+            errors=[
+                {"field": "saleDate", "message": "Not in the invoice's financial year (its number is that year's)."}
+            ]
+        )
     for key in _WRITABLE:
         if key in data:
             setattr(sale, key, data[key])

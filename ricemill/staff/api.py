@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
+from ..common.export import export_list
 from . import service
 from .schemas import (
     AttendanceDaySchema,
@@ -27,6 +28,8 @@ blp = Blueprint("staff", __name__, url_prefix="/api/v1/mills", description="Staf
 def list_staff(query, mill_id):
     """The mill's staff by name; filter by `status` (ACTIVE, LEFT) and `designation`."""
     items, meta = service.list_staff(mill_id=mill_id, query=query)
+    if meta is None:  # ?format=csv|xlsx: every filtered row, not one page
+        return export_list(query["format"], "staff", items, StaffSchema())
     return ok(items, meta=meta)
 
 

@@ -9,6 +9,7 @@ member employed that day and their status or null.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common.dates import past_date, sane_date
+from ..common.export import format_field
 from ..common.schemas import CamelSchema, Money, PageQuerySchema, Text
 from .models import AttendanceStatus, StaffStatus
 
@@ -61,6 +62,7 @@ class StaffLeaveSchema(CamelSchema):
 
 
 class StaffListQuerySchema(PageQuerySchema):
+    format = format_field()
     status = fields.Enum(StaffStatus, by_value=True)
     designation = Text(60)
 

@@ -35,6 +35,10 @@ NAV: tuple[NavItem, ...] = (
     NavItem("payments", "Payments", "web.document", {"kind": "payments"}),
     NavItem("staff", "Staff", "web.document", {"kind": "staff"}),
     NavItem("attendance", "Attendance", "web.attendance"),
+    NavItem("parties", "Parties", "books.parties"),
+    NavItem("reports", "Reports", "books.reports"),
+    NavItem("users", "Users", "web.users", permission="MANAGE_MILL"),
+    NavItem("settings", "Settings", "web.settings", permission="MANAGE_MILL"),
 )
 
 

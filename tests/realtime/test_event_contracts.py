@@ -11,6 +11,7 @@ from ricemill.extensions import db, socketio
 from ricemill.inventory import service as inventory_service
 from ricemill.inventory.types import Direction
 from ricemill.mills import service as mill_service
+from ricemill.parties import service as party_service
 from ricemill.purchases import service as purchase_service
 from ricemill.realtime import events
 from ricemill.realtime.events import (
@@ -138,6 +139,8 @@ def test_every_payload_of_a_broad_flow_keeps_its_contract(app, connect, users, m
     inventory_service.create_adjustment(
         mill=mill, data={"stock_type": "RICE", "change": Decimal(-10), "reason": "spilt"}, actor=manager
     )
+    party = party_service.create_party(mill=mill, data={"kind": "AGENT", "name": "Broker"}, actor=manager)
+    party_service.update_party(mill=mill, party_id=party.id, data={"phone": "98450 00000"}, actor=manager)
     db.session.commit()
     colleague.emit("activity:typing", {"millId": str(mill.id), "entity": "sale", "action": "creating"})
     colleague.emit("activity:stop-typing", {"millId": str(mill.id)})

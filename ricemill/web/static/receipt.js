@@ -12,6 +12,7 @@ onLoad(async () => {
   set('r-date', fmt.date(r.receiptDate));
   set('r-party', r.partyName);
   set('r-amount', fmt.money(r.amount));
+  set('r-words', r.amountInWords);
   const payment = (await millApi(`/payments/${r.paymentId}`)).data;
   set('r-mode', fmt.label(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
 });

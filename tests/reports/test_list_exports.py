@@ -1,0 +1,148 @@
+"""Every exportable list: the CSV and the XLSX hold every filtered row (not one page), equal to the JSON."""
+
+import csv
+import io
+
+import pytest
+
+from ricemill.auth.roles import Role
+from ricemill.common.export import BOM, schema_columns
+from ricemill.extensions import db
+from ricemill.finance import service as finance
+from ricemill.finance.schemas import PaymentSchema, ReceiptSchema
+from ricemill.inventory import service as inventory
+from ricemill.inventory.schemas import InwardSchema, LedgerEntrySchema, OutwardSchema
+from ricemill.inventory.stock import apply_movement
+from ricemill.inventory.types import Direction
+from ricemill.parties.schemas import PartySchema
+from ricemill.purchases import service as purchases
+from ricemill.purchases.schemas import PurchaseSchema
+from ricemill.sales import service as sales
+from ricemill.sales.schemas import SaleSchema
+from ricemill.staff import service as staff
+from ricemill.staff.schemas import StaffSchema
+
+LISTS = {
+    "paddy-purchases": PurchaseSchema,
+    "sales": SaleSchema,
+    "payments": PaymentSchema,
+    "receipts": ReceiptSchema,
+    "parties": PartySchema,
+    "inwards": InwardSchema,
+    "outwards": OutwardSchema,
+    "staff": StaffSchema,
+}
+
+
+@pytest.fixture
+def documents(mill, users):
+    admin = users[Role.MILL_ADMIN]
+    apply_movement(mill_id=mill.id, stock_type="RICE", change=100_000, reason="test stock")
+    for n in range(25):  # more than one page of 20
+        p = purchases.create_purchase(
+            mill=mill, data={"farmer_name": f"Farmer ‘{n}’ ಕನ್ನಡ", "gross_weight_kg": 1000 + n, "moisture_percent": 18,
+                             "rate_per_quintal": 2200.55, "village": "Kollur" if n % 2 else "Hosur"}, actor=admin,
+        )  # fmt: skip
+        s = sales.create_sale(
+            mill=mill, data={"buyer_name": f"Buyer {n % 3}", "stock_type": "RICE", "quantity_kg": 10 + n,
+                             "rate_per_quintal": 4000}, actor=admin,
+        )  # fmt: skip
+        finance.create_payment(mill=mill, data={"direction": "MADE", "amount": 100, "mode": "CASH",
+                                                "purchase_id": p.id}, actor=admin)  # fmt: skip
+        finance.create_payment(mill=mill, data={"direction": "RECEIVED", "amount": 10, "mode": "UPI",
+                                                "sale_id": s.id}, actor=admin)  # fmt: skip
+        if n < 3:
+            for direction in (Direction.IN, Direction.OUT):
+                inventory.create_goods_movement(
+                    mill=mill, direction=direction,
+                    data={"stock_type": "BRAN", "quantity_kg": 5 + n, "party_name": f"Trader {n}"}, actor=admin,
+                )  # fmt: skip
+            staff.create_staff(mill=mill, data={"name": f"Worker {n}", "daily_wage": 650}, actor=admin)
+    db.session.commit()
+
+
+def all_json(client, url, headers):
+    rows, page = [], 1
+    while True:
+        sep = "&" if "?" in url else "?"
+        body = client.get(f"{url}{sep}page={page}&perPage=100", headers=headers).get_json()
+        rows += body["data"]
+        if len(rows) >= body["meta"]["total"]:
+            return rows
+        page += 1
+
+
+def cell(value):
+    """A JSON value as the CSV writes it (a person as their name)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return value["name"]
+    return str(value)
+
+
+def xlsx_cell(value):
+    """A JSON value as read back from the XLSX: numbers as numbers, a person as their name."""
+    if isinstance(value, dict):
+        return value["name"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("query", ["", "?village=kollur&farmerName=farmer"])
+def test_list_exports_equal_the_json_rows(client, mill, headers, documents, name, query):
+    import openpyxl
+
+    if query and name != "paddy-purchases":
+        pytest.skip("filters of the purchase list")
+    url = f"/api/v1/mills/{mill.id}/{name}{query}"
+    json_rows = all_json(client, url, headers[Role.OPERATOR])
+    assert len(json_rows) > (20 if name in ("paddy-purchases", "sales", "payments", "receipts") else 0) or query
+    sep = "&" if "?" in url else "?"
+
+    response = client.get(f"{url}{sep}format=csv", headers=headers[Role.OPERATOR])
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data().decode("utf-8")
+    assert text.startswith(BOM)
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
+    assert len(rows) == len(json_rows)
+    keys = [c.key for c in schema_columns(LISTS[name]())]
+    assert sorted(keys) == sorted(json_rows[0])
+    assert len(header) == len(keys) and all(h[:1].isupper() for h in header)
+    for got, want in zip(rows, json_rows, strict=True):
+        for value, key in zip(got, keys, strict=True):
+            expected = want[key]
+            if isinstance(expected, float):
+                assert float(value) == expected, key
+            else:
+                assert value == cell(expected), key
+
+    response = client.get(f"{url}{sep}format=xlsx", headers=headers[Role.OPERATOR])
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True).active
+    header_x, *rows_x = list(sheet.iter_rows(values_only=True))
+    assert list(header_x) == header and len(rows_x) == len(json_rows)
+    for got, want in zip(rows_x, json_rows, strict=True):
+        assert [xlsx_cell(v) for v in got] == [xlsx_cell(want[k]) for k in keys]
+
+
+def test_unknown_format_is_422(client, mill, headers):
+    response = client.get(f"/api/v1/mills/{mill.id}/sales?format=pdf", headers=headers[Role.OPERATOR])
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "format"
+
+
+def test_stock_ledger_export_has_every_entry(client, mill, headers, documents):
+    url = f"/api/v1/mills/{mill.id}/stock/RICE"
+    body = client.get(f"{url}?perPage=100", headers=headers[Role.OPERATOR]).get_json()
+    entries = body["data"]["ledger"]
+    assert body["meta"]["total"] == len(entries) > 20
+    text = client.get(f"{url}?format=csv", headers=headers[Role.OPERATOR]).get_data().decode("utf-8")
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
+    keys = [c.key for c in schema_columns(LedgerEntrySchema())]
+    assert len(header) == len(keys) and len(rows) == len(entries)
+    for got, want in zip(rows, entries, strict=True):
+        assert [float(v) if isinstance(want[k], float) else v for v, k in zip(got, keys, strict=True)] == [
+            want[k] if isinstance(want[k], float) else cell(want[k]) for k in keys
+        ]
