@@ -7,7 +7,7 @@ reports.js), live on the socket events of what they show. Print pages are render
 
 from flask import Blueprint, g, request
 
-from ..common import printing
+from ..common import printing, words
 from ..common.errors import NotFound
 from ..common.tenancy import get_mill_document
 from ..extensions import db
@@ -80,8 +80,8 @@ def print_invoice(sale_id):
         mill=mill,
         hsn=printing.HSN_RICE,
         gst=printing.gst_split(sale.tax_amount, sale.tax_rate_percent, mill["state"], buyer_state),
-        inr=printing.inr,
-        words=printing.rupees_in_words(sale.amount),
+        money=words.money,
+        words=words.rupees_in_words(sale.amount),
     )
 
 
@@ -99,8 +99,8 @@ def print_slip(purchase_id):
         p=purchase,
         party=db_get(Party, purchase.party_id),
         mill=printing.mill_letterhead(g.mill),
-        inr=printing.inr,
-        words=printing.rupees_in_words(purchase.amount),
+        money=words.money,
+        words=words.rupees_in_words(purchase.amount),
     )
 
 
