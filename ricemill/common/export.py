@@ -222,15 +222,21 @@ def _plain_columns(stmt, schema) -> list | None:
         or descriptions[0]["expr"] is not descriptions[0]["entity"]
     ):
         return None
-    mapper = sa.inspect(descriptions[0]["entity"])
+    entity = descriptions[0]["entity"]
+    mapper = sa.inspect(entity)
+    # A model may give SQL for properties its schema shows (Sale.invoice_number: "2026-27/0001").
+    expressions = getattr(entity, "EXPORT_EXPRESSIONS", {})
     columns = []
     for name, field in schema.dump_fields.items():
         attr = field.attribute or name
-        if not isinstance(field, _PLAIN_FIELDS) or attr not in mapper.columns:
+        if not isinstance(field, _PLAIN_FIELDS) or (isinstance(field, fields.Enum) and not field.by_value):
             return None
-        if isinstance(field, fields.Enum) and not field.by_value:
+        if attr in mapper.columns:
+            columns.append(mapper.columns[attr])
+        elif attr in expressions:
+            columns.append(expressions[attr])
+        else:
             return None
-        columns.append(mapper.columns[attr])
     return columns
 
 

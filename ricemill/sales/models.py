@@ -77,3 +77,15 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     @property
     def invoice_number(self) -> str:
         return invoice_number(fy_start_of(self.sale_date), self.invoice_no)
+
+
+def _invoice_number_sql():
+    """`invoice_number` in SQL, for exports: 2026-27/0001 (a number past 9999 in full, as Python's :04d)."""
+    no = Sale.invoice_no
+    padded = sa.case((no < 10000, sa.func.lpad(sa.cast(no, sa.Text), 4, "0")), else_=sa.cast(no, sa.Text))
+    next_year = sa.func.lpad(sa.cast((Sale.fy_start + 1) % 100, sa.Text), 2, "0")
+    return sa.func.concat(sa.cast(Sale.fy_start, sa.Text), "-", next_year, "/", padded)
+
+
+# Properties of the model as SQL, so its list exports from plain columns (common/export.py).
+Sale.EXPORT_EXPRESSIONS = {"invoice_number": _invoice_number_sql()}

@@ -160,8 +160,10 @@ def test_plain_lists_stream_columns_not_objects():
     from ricemill.common.export import _plain_columns
     from ricemill.finance.models import Payment
     from ricemill.purchases.models import PaddyPurchase
+    from ricemill.sales.models import Sale
 
     assert len(_plain_columns(sa.select(PaddyPurchase), PurchaseSchema())) == len(PurchaseSchema().dump_fields)
+    assert _plain_columns(sa.select(Sale), SaleSchema()) is not None  # invoiceNumber in SQL
     assert _plain_columns(sa.select(Payment), ReceiptSchema()) is None
 
 
