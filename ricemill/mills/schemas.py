@@ -47,11 +47,11 @@ class MillCreateSchema(CamelSchema):
     address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)
-    admin = fields.Nested(FirstAdminSchema)
+    admin = fields.Nested(FirstAdminSchema, required=True)  # a mill nobody can run is never made
 
 
 class MillUpdateSchema(CamelSchema):
-    name = Text(120, required=False)
+    name = Text(120, validate=[validate.Length(min=1)])  # optional, never emptied
     address = Text(300, allow_none=True, multiline=True)
     phone = Text(20, allow_none=True)
     settings = fields.Nested(MillSettingsSchema)

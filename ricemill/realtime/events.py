@@ -65,6 +65,7 @@ SERVER_EVENTS = {
     "SYNC_RESET": "sync:reset",
     "MILL_CREATED": "mill:created",
     "PLATFORM_STATS": "platform:stats",
+    "MILL_POSITION": "mill:position",
     # Parties (farmers, buyers, suppliers, agents)
     "PARTY_CREATED": "party:created",
     "PARTY_UPDATED": "party:updated",
@@ -372,6 +373,16 @@ class MillIdPayload(Payload):
 class SyncPayload(Payload):
     millId = fields.String(required=True)  # noqa: N815
     seq = StrictInteger(required=True, metadata=_doc("the last seq replayed (done) or the mill's current seq (reset)"))
+
+
+@server_event(E["MILL_POSITION"])
+class MillPositionPayload(Payload):
+    """Where the mill stands: sent to each socket right after it connects, then every
+    POSITION_INTERVAL_SECONDS by the process it is connected to. A client whose lastSeq is below
+    `seq` missed something and sends `sync`."""
+
+    millId = fields.String(required=True)  # noqa: N815
+    seq = StrictInteger(required=True, metadata=_doc("the mill's last committed event seq (0: none yet)"))
 
 
 @server_event(E["PLATFORM_STATS"])

@@ -29,7 +29,7 @@ from .outbox import dispatch
 from .outbox.store import register_commit_hook
 from .routes import blp
 from .sockets import live_auth
-from .sockets.connection import register_connection_handlers
+from .sockets.connection import install_connect_order, register_connection_handlers
 from .sockets.handlers import register_client_handlers
 
 # Each domain's payload contracts register when its events module is imported.
@@ -124,5 +124,6 @@ def init_realtime(app: Flask) -> None:
         user_changed=live_auth.on_user_changed,
         family_revoked=live_auth.on_family_revoked,
     )
+    install_connect_order(socketio.server, app)  # rooms and first events only after CONNECT
     guard_malformed_frames(socketio.server)
     app.register_blueprint(blp)

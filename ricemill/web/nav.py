@@ -37,6 +37,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("attendance", "Attendance", "web.attendance"),
     NavItem("parties", "Parties", "books.parties"),
     NavItem("reports", "Reports", "books.reports"),
+    NavItem("users", "Users", "web.users", permission="MANAGE_MILL"),
+    NavItem("settings", "Settings", "web.settings", permission="MANAGE_MILL"),
 )
 
 

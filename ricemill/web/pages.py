@@ -92,7 +92,7 @@ def _page_mill(user):
         return None
 
 
-_PLATFORM_PAGES = {"admin", "notifications"}
+_PLATFORM_PAGES = {"admin", "notifications", "account"}
 
 
 @bp.app_context_processor
@@ -355,3 +355,30 @@ def admin():
     if g.user.role != Role.SUPER_ADMIN:
         return _render("error.html", message="Only the platform admin can open this page"), 403
     return _render("admin.html", page="admin")
+
+
+# --- the mill's users and settings, one's own account -------------------------------------------
+
+
+def _mill_admin_page(template: str, page: str):
+    if not role_allows(g.user.role, Permission.MANAGE_MILL):
+        return _render("error.html", message="Only the mill's admin can open this page"), 403
+    return _render(template, page=page)
+
+
+@bp.get("/users")
+@_page
+def users():
+    return _mill_admin_page("users.html", "users")
+
+
+@bp.get("/settings")
+@_page
+def settings():
+    return _mill_admin_page("settings.html", "settings")
+
+
+@bp.get("/account")
+@_page
+def account():
+    return _render("account.html", page="account")

@@ -32,9 +32,13 @@ def test_super_admin_creates_a_mill_with_its_first_admin_and_stock_rows(client):
 
 def test_duplicate_mill_code_is_409(client):
     root = make_user(Role.SUPER_ADMIN)
-    make_mill_body = {"name": "One", "code": "DUP"}
+    first = {"email": "one@dup.test", "name": "One Admin", "password": "long enough pw"}
+    make_mill_body = {"name": "One", "code": "DUP", "admin": first}
     assert client.post("/api/v1/mills", json=make_mill_body, headers=auth_header(root)).status_code == 201
-    again = client.post("/api/v1/mills", json={"name": "Two", "code": "DUP"}, headers=auth_header(root))
+    second = {**first, "email": "two@dup.test"}
+    again = client.post(
+        "/api/v1/mills", json={"name": "Two", "code": "DUP", "admin": second}, headers=auth_header(root)
+    )
     assert again.status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Mill).where(Mill.code == "DUP")) == 1
 
@@ -48,6 +52,8 @@ def test_duplicate_mill_code_is_409(client):
         {"name": "X", "code": "OK3", "settings": {"timezone": "Mars/Olympus"}},
         {"name": "X", "code": "OK4", "isActive": False, "id": "x"},
         {"name": "X", "code": "OK5", "admin": {"email": "a@b.test", "name": "A", "password": "short"}},
+        {"name": "X", "code": "OK6"},  # no first admin: a mill nobody can run
+        {"name": "X", "code": "OK7", "admin": {"email": "a@b.test", "name": "A"}},
     ],
 )
 def test_bad_mill_bodies_are_422_and_write_nothing(client, body):
@@ -151,3 +157,58 @@ def test_duplicate_email_is_409(client, mill):
         headers=auth_header(admin),
     )
     assert response.status_code == 409
+
+
+def test_a_mill_admin_cannot_raise_anyone_to_super_admin(client, mill):
+    admin = make_user(Role.MILL_ADMIN, mill)
+    operator = make_user(Role.OPERATOR, mill)
+    url = f"/api/v1/mills/{mill.id}/users/{operator.id}"
+    response = client.patch(url, json={"role": "SUPER_ADMIN"}, headers=auth_header(admin))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == ["role"]
+    db.session.expire_all()
+    assert db.session.get(User, operator.id).role == Role.OPERATOR
+
+
+def test_a_mill_admin_cannot_act_on_another_mills_users(client):
+    a, b = make_mill(), make_mill()
+    admin_a = make_user(Role.MILL_ADMIN, a)
+    user_b = make_user(Role.OPERATOR, b)
+    for method, body in (("PATCH", {"role": "MANAGER"}), ("PATCH", {"password": "x" * 12}), ("DELETE", None)):
+        response = client.open(
+            f"/api/v1/mills/{b.id}/users/{user_b.id}", method=method, json=body, headers=auth_header(admin_a)
+        )
+        assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(User, user_b.id).is_active and db.session.get(User, user_b.id).role == Role.OPERATOR
+
+
+def test_a_deactivated_user_is_reactivated(client, mill):
+    admin = make_user(Role.MILL_ADMIN, mill)
+    operator = make_user(Role.OPERATOR, mill)
+    url = f"/api/v1/mills/{mill.id}/users/{operator.id}"
+    assert client.delete(url, headers=auth_header(admin)).status_code == 200
+    back = client.patch(url, json={"isActive": True}, headers=auth_header(admin))
+    assert back.status_code == 200 and back.get_json()["data"]["isActive"] is True
+    login = client.post("/api/v1/auth/login", json={"email": operator.email, "password": PASSWORD})
+    assert login.status_code == 200
+
+
+def test_mill_settings_are_validated_and_the_name_is_never_emptied(client, mill):
+    admin = make_user(Role.MILL_ADMIN, mill)
+    url = f"/api/v1/mills/{mill.id}"
+    for body in (
+        {"name": ""},
+        {"settings": {"timezone": "Nowhere/Atall"}},
+        {"settings": {"standardMoisturePercent": -1}},
+    ):
+        response = client.patch(url, json=body, headers=auth_header(admin))
+        assert response.status_code == 422, body
+    db.session.expire_all()
+    assert db.session.get(Mill, mill.id).name == mill.name
+    body = {"name": "Renamed Mill", "address": None, "phone": "98480 22338", "settings": {"timezone": "Asia/Dubai"}}
+    response = client.patch(url, json=body, headers=auth_header(admin))
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert data["name"] == "Renamed Mill" and data["phone"] == "98480 22338"
+    assert data["settings"]["timezone"] == "Asia/Dubai"

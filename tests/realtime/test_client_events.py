@@ -269,5 +269,8 @@ def test_events_route_serves_the_one_source(client):
     script = client.get("/realtime/events.js")
     assert script.status_code == 200 and script.mimetype == "application/javascript"
     text = script.get_data(as_text=True)
-    assert text.startswith("window.RICEMILL_EVENTS")
+    assert text.startswith("/* ricemill live events") and "\nwindow.RICEMILL_EVENTS = Object.freeze(" in text
+    # the delivery contract heads the script: lastSeq without gaps, sync, the position heartbeat
+    head = text.split("*/")[0]
+    assert "docs/realtime-client.md" in head and "mill:position" in head and "sync {millId, lastSeq}" in head
     assert '"PURCHASE_CREATED": "purchase:created"' in text and '"SYNC": "sync"' in text

@@ -126,10 +126,25 @@ def test_failure_after_registering_leaves_no_socket_behind(connect, users, monke
         raise RuntimeError("emit failed")
 
     before = registry.count()
-    monkeypatch.setattr(connection.emitter, "to_sid", broken)
+    monkeypatch.setattr(connection, "ensure_expiry_watch", broken)  # inside the handler, after registering
     client = connect(users[Role.OPERATOR])
     assert refusal(client) == {"message": "Authentication failed"}
     assert registry.count() == before
+
+
+def test_failure_after_the_connect_packet_disconnects_the_socket(connect, users, monkeypatch, caplog):
+    """A socket that could not enter its rooms would silently miss everything: it is dropped instead."""
+    from ricemill.realtime.sockets import connection
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("emit failed")
+
+    before = registry.count()
+    monkeypatch.setattr(connection.emitter, "to_sid", broken)
+    client = connect(users[Role.OPERATOR])
+    assert not client.is_connected()
+    assert registry.count() == before
+    assert "Welcoming socket" in caplog.text
 
 
 def test_same_origin_cookie_is_accepted_and_cross_origin_cookie_ignored(app, connect, users):

@@ -6,6 +6,7 @@ window, a gap too large, a lastSeq from the future) it answers `sync:reset {mill
 client reloads its state over REST. Only the requesting socket gets the replay.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -25,6 +26,26 @@ def current_seq(mill_id) -> int:
         sa.select(MillSequence.last_value).where(MillSequence.mill_id == mill_id, MillSequence.name == "event")
     )
     return int(value or 0)
+
+
+def current_seqs(mill_ids) -> dict[str, int]:
+    """{millId: the mill's last committed event seq} for many mills, in one query (0: no event yet).
+    Ids that are not UUIDs are left out."""
+    keys = {}
+    for mill_id in mill_ids:
+        try:
+            keys[uuid.UUID(str(mill_id))] = str(mill_id)
+        except ValueError:
+            continue
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        sa.select(MillSequence.mill_id, MillSequence.last_value).where(
+            MillSequence.name == "event", MillSequence.mill_id.in_(list(keys))
+        )
+    ).all()
+    found = {row.mill_id: int(row.last_value or 0) for row in rows}
+    return {name: found.get(key, 0) for key, name in keys.items()}
 
 
 def replay(*, mill_id: str, last_seq: int, sid: str, namespace: str) -> dict:

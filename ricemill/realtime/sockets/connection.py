@@ -3,18 +3,23 @@
 A client authenticates with `auth: {token}` (an access JWT). Same-origin pages may use the access
 token cookie instead. A token in the query string is refused: it would land in access logs.
 Refusals reach the client as `connect_error` with exactly the seed's messages.
+
+Nothing reaches a socket before its CONNECT packet: the connect handlers only decide (who, which
+rooms); `install_connect_order` wraps the server's connect handling so that, once the CONNECT
+packet is out, the socket enters its rooms and gets `connected` and its mills' `mill:position`
+(python-socketio clients drop packets that come before CONNECT; the JS client buffers them).
 """
 
+import contextlib
 import logging
 import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import jwt as pyjwt
-from flask import current_app, request
+from flask import current_app, has_app_context, request
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_socketio import join_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from ...auth.access import user_can_access_mill
@@ -24,7 +29,7 @@ from ...auth.service import is_access_token_revoked
 from ...extensions import db, socketio
 from ...mills.models import Mill
 from ..events import SERVER_EVENTS
-from . import emitter, platform, registry
+from . import emitter, platform, position, registry
 from .live_auth import ensure_expiry_watch
 
 log = logging.getLogger(__name__)
@@ -86,7 +91,7 @@ def authenticate(auth) -> tuple[User, dict]:
     return user, claims
 
 
-def _register(user: User, claims: dict) -> registry.SocketSession:
+def _register(user: User, claims: dict, rooms: tuple[str, ...] = ()) -> registry.SocketSession:
     cfg = current_app.config
     # SOCKET_MAX_PER_USER per process: the new socket is refused (the open ones are never cut off).
     if registry.count_for_user(str(user.id)) >= cfg["SOCKET_MAX_PER_USER"]:
@@ -102,6 +107,7 @@ def _register(user: User, claims: dict) -> registry.SocketSession:
         exp=float(claims.get("exp") or time.time() + 3600),
         bucket=registry.TokenBucket(cfg["SOCKET_RATE_LIMIT_PER_SECOND"], cfg["SOCKET_RATE_LIMIT_BURST"]),
         family=claims.get("fam"),
+        rooms=rooms,
     )
     registry.add(session)
     ensure_expiry_watch()
@@ -146,14 +152,13 @@ def may_access_mill(session: registry.SocketSession, mill_id) -> bool:
 @guarded_connect
 def connect_default(auth):
     user, claims = authenticate(auth)
-    session = _register(user, claims)
-    join_room(emitter.user_room(user.id))
+    rooms = [emitter.user_room(user.id), emitter.ALL_ROOM]
     if user.role == Role.SUPER_ADMIN:
-        join_room(emitter.ADMIN_ROOM)
+        rooms.append(emitter.ADMIN_ROOM)
     if user.mill_id:
-        join_room(emitter.mill_room(user.mill_id))
+        rooms.append(emitter.mill_room(user.mill_id))
+    session = _register(user, claims, tuple(rooms))
     log.info("Socket connected: %s (%s) on /", session.user_id, session.name)
-    emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"})
 
 
 @guarded_connect
@@ -167,10 +172,8 @@ def connect_mill(auth):
     if not allowed or not mill_exists(mill_id):
         raise Refusal(MILL_ACCESS_DENIED)
     mill_id = str(uuid.UUID(mill_id))
-    session = _register(user, claims)
-    join_room(emitter.mill_room(mill_id))
+    session = _register(user, claims, (emitter.mill_room(mill_id),))
     log.info("Socket connected: %s (%s) on /mill for %s", session.user_id, session.name, mill_id)
-    emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"})
 
 
 @guarded_connect
@@ -179,10 +182,59 @@ def connect_admin(auth):
     user, claims = authenticate(auth)
     if user.role != Role.SUPER_ADMIN:
         raise Refusal(ACCESS_DENIED)
-    session = _register(user, claims)
+    session = _register(user, claims, (emitter.ADMIN_ROOM,))
     log.info("Socket connected: %s (%s) on /admin", session.user_id, session.name)
-    emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"})
-    platform.send_to_new_admin(current_app._get_current_object())
+
+
+def welcome(app, server, namespace: str, sid: str) -> bool:
+    """Once the socket's CONNECT packet is out: its rooms, `connected`, its mills' positions (and the
+    platform figures on `/admin`). Returns whether it did (not for a refused or gone socket)."""
+    session = registry.get(namespace, sid)
+    if session is None or session.welcomed or not server.manager.is_connected(sid, namespace):
+        return False
+    session.welcomed = True
+    for room in session.rooms:  # no I/O before this: the socket cannot have gone in between
+        server.enter_room(sid, room, namespace=namespace)
+    emitter.to_sid(SERVER_EVENTS["CONNECTED"], {"userId": session.user_id, "message": "Connected successfully"},
+                   sid, namespace)  # fmt: skip
+    mills = [room.removeprefix(emitter.mill_room("")) for room in session.rooms if room.startswith("mill:")]
+    if mills:
+        try:
+            position.send_position_to(sid, namespace, mills)
+        except Exception:  # the database away for a moment: the heartbeat tells it later
+            log.warning("Mill position not sent to %s on %s", sid, namespace, exc_info=True)
+    if namespace == emitter.ADMIN:
+        platform.send_to_new_admin(app, sid, namespace)
+    position.ensure_heartbeat(app)
+    return True
+
+
+def install_connect_order(server, app) -> None:
+    """Wrap the Socket.IO server's connect handling: the connect handler (authentication, refusals
+    as `connect_error`), then the CONNECT packet, then `welcome`."""
+    original = server._handle_connect
+    if getattr(original, "welcomes", False):
+        return
+
+    def handle_connect(eio_sid, namespace, data):
+        original(eio_sid, namespace, data)
+        namespace = namespace or emitter.DEFAULT
+        sid = server.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None:
+            return
+        # As Flask-SocketIO does for its handlers: the app context already active (the test client's),
+        # else one of its own (its teardown removes the database session).
+        active = has_app_context() and current_app._get_current_object() is app
+        with contextlib.nullcontext() if active else app.app_context():
+            try:
+                welcome(app, server, namespace, sid)
+            except Exception:  # a socket without its rooms would miss everything: it must reconnect
+                log.exception("Welcoming socket %s on %s failed; disconnecting it", sid, namespace)
+                registry.remove(namespace, sid)
+                server.disconnect(sid, namespace=namespace, ignore_queue=True)
+
+    handle_connect.welcomes = True
+    server._handle_connect = handle_connect
 
 
 def on_disconnect(reason=None):

@@ -1,9 +1,13 @@
 """The only module that calls `socketio.emit`: rooms and namespaces decided in one place.
 
 Every emit is checked against the event's contract when validation is on (realtime/events.py).
-Namespaces (docs/realtime.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin`; `/mill` has one
-`mill:{id}` room per connection's mill; `/admin` is SUPER_ADMIN only and gets every mill's activity
-and platform events. With SOCKETIO_MESSAGE_QUEUE set, every emit reaches every server process.
+Namespaces (docs/realtime.md): `/` has rooms `user:{id}`, `mill:{id}`, `admin` and `all`; `/mill`
+has one `mill:{id}` room per connection's mill; `/admin` is SUPER_ADMIN only (room `admin`) and gets
+every mill's activity and platform events. With SOCKETIO_MESSAGE_QUEUE set, every emit reaches every
+server process (except the local ones: `to_sid`, `to_mill_local`).
+
+Every emit names a room, never a whole namespace: a socket enters its rooms only once its CONNECT
+packet has gone out (connection.py), so nothing reaches it before that.
 """
 
 from flask import request
@@ -23,6 +27,7 @@ def user_room(user_id) -> str:
 
 
 ADMIN_ROOM = "admin"
+ALL_ROOM = "all"  # every connected socket of `/` (a broadcast)
 
 
 def to_mill(event: str, payload: dict, mill_id) -> None:
@@ -31,6 +36,14 @@ def to_mill(event: str, payload: dict, mill_id) -> None:
     room = mill_room(mill_id)
     socketio.emit(event, payload, to=room, namespace=DEFAULT)
     socketio.emit(event, payload, to=room, namespace=MILL)
+
+
+def to_mill_local(event: str, payload: dict, mill_id) -> None:
+    """The mill's rooms in `/` and `/mill`, this process's sockets only (never through the queue)."""
+    check_server_payload(event, payload)
+    room = mill_room(mill_id)
+    socketio.emit(event, payload, to=room, namespace=DEFAULT, ignore_queue=True)
+    socketio.emit(event, payload, to=room, namespace=MILL, ignore_queue=True)
 
 
 def to_user(event: str, payload: dict, user_id) -> None:
@@ -42,7 +55,7 @@ def to_admins(event: str, payload: dict) -> None:
     """SUPER_ADMINs: the `admin` room of `/` and every `/admin` connection."""
     check_server_payload(event, payload)
     socketio.emit(event, payload, to=ADMIN_ROOM, namespace=DEFAULT)
-    socketio.emit(event, payload, namespace=ADMIN)
+    socketio.emit(event, payload, to=ADMIN_ROOM, namespace=ADMIN)
 
 
 def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
@@ -51,13 +64,13 @@ def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
     room = mill_room(mill_id)
     socketio.emit(event, payload, to=[room, ADMIN_ROOM], namespace=DEFAULT)
     socketio.emit(event, payload, to=room, namespace=MILL)
-    socketio.emit(event, payload, namespace=ADMIN)
+    socketio.emit(event, payload, to=ADMIN_ROOM, namespace=ADMIN)
 
 
 def broadcast(event: str, payload: dict) -> None:
-    """Every connection of the default namespace."""
+    """Every connection of the default namespace (each is in the `all` room once connected)."""
     check_server_payload(event, payload)
-    socketio.emit(event, payload, namespace=DEFAULT)
+    socketio.emit(event, payload, to=ALL_ROOM, namespace=DEFAULT)
 
 
 def to_mill_others(event: str, payload: dict, mill_id, *, sender_sid: str) -> None:

@@ -57,9 +57,9 @@ def _rate_limited(session) -> bool:
     return True
 
 
-def client_event(name: str):
-    """Register `fn(session, data) -> dict` as the handler of client event `name` on `/`; `data` is
-    the input loaded by the event's schema."""
+def client_event(name: str, namespaces: tuple[str, ...] = (emitter.DEFAULT,)):
+    """Register `fn(session, data) -> dict` as the handler of client event `name` on `/` (or on
+    `namespaces`); `data` is the input loaded by the event's schema."""
 
     def decorator(fn):
         def handler(*args):
@@ -84,7 +84,8 @@ def client_event(name: str):
             return {"ok": False, "error": message}
 
         handler.__name__ = f"on_{name.replace(':', '_').replace('-', '_')}"
-        socketio.on_event(name, handler, namespace=emitter.DEFAULT)
+        for namespace in namespaces:
+            socketio.on_event(name, handler, namespace=namespace)
         return fn
 
     return decorator
@@ -131,7 +132,10 @@ def register_client_handlers() -> None:
         emitter.to_mill_others(SERVER_EVENTS["ACTIVITY_STOP_TYPING"], payload, mill_id, sender_sid=session.sid)
         return {"millId": mill_id}
 
-    @client_event(CLIENT_EVENTS["SYNC"])
+    # `/mill` too: a wall dashboard follows the delivery contract like any page (its one mill only).
+    @client_event(CLIENT_EVENTS["SYNC"], namespaces=(emitter.DEFAULT, emitter.MILL))
     def sync(session, data):
         mill_id = _authorised_mill(session, data["millId"])
+        if session.namespace == emitter.MILL and emitter.mill_room(mill_id) not in session.rooms:
+            raise Rejected(MILL_ACCESS_DENIED)
         return replay(mill_id=mill_id, last_seq=data["lastSeq"], sid=session.sid, namespace=session.namespace)

@@ -77,9 +77,9 @@ def platform_stats(app: Flask, totals: dict | None = None) -> dict:
     return {"mills": counts[0], "users": counts[1], **(totals or connection_totals(app))}
 
 
-def send_to_new_admin(app: Flask) -> None:
-    """Inside the `/admin` connect handler: the figures, to that socket only."""
-    emitter.to_sid(SERVER_EVENTS["PLATFORM_STATS"], platform_stats(app))
+def send_to_new_admin(app: Flask, sid: str | None = None, namespace: str | None = None) -> None:
+    """A new `/admin` socket (right after its CONNECT): the figures, to that socket only."""
+    emitter.to_sid(SERVER_EVENTS["PLATFORM_STATS"], platform_stats(app), sid, namespace)
     ensure_loop(app)
 
 

@@ -46,6 +46,8 @@ class SocketSession:
     refused: int = 0  # events refused by the rate limit in the current abuse window
     refused_since: float = 0.0
     family: str | None = None  # the token's refresh family: revoking it disconnects the socket
+    rooms: tuple[str, ...] = ()  # entered once the CONNECT packet is out (connection.py)
+    welcomed: bool = False  # rooms entered, `connected` and the mill positions sent
 
     @property
     def user(self) -> dict:

@@ -69,7 +69,8 @@ adminSocket.on(E.MILL_CREATED, async () => {
 adminSocket.on('connect', showStats);
 
 bindForm(document.getElementById('mill-form'), {
-  submit: (data, opts) => api('/mills', { method: 'POST', body: data, ...opts }),
+  // an empty admin when none was typed: the server then names each missing starred field
+  submit: (data, opts) => api('/mills', { method: 'POST', body: { admin: {}, ...data }, ...opts }),
   done: loadMills,
 });
 bindForm(document.getElementById('broadcast-form'), {

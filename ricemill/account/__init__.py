@@ -1,0 +1,1 @@
+"""The logged-in user's own account: change one's password."""
