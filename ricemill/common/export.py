@@ -7,7 +7,8 @@
 - XLSX (`?format=xlsx`): XlsxWriter in `constant_memory` mode, which writes each row to a temporary
   file as it comes and keeps only one row in memory, so 100,000 rows cost what 100 do; the finished
   workbook is then sent from that file in chunks. Numbers are numbers and dates are dates in Excel;
-  timestamps are ISO text with their offset, as in the JSON (an Excel cell has no time zone).
+  a list's timestamps are ISO text with their offset, as in its JSON (an Excel cell has no time
+  zone); a report's are Excel date-times.
 """
 
 import csv
@@ -140,8 +141,14 @@ def _xlsx_writers(sheet, columns: list[Column], formats: dict, *, typed: bool) -
                     number(r, c, _excel_serial(v), fmt) if isinstance(v, date) else string(r, c, csv_value(v))
                 )
             )
-        elif column.kind == "datetime":  # an instant: ISO text with its offset, as the JSON (Excel has no zones)
+        elif column.kind == "datetime" and typed:  # a list's timestamp: ISO text with its offset, as its JSON
             writers.append(lambda r, c, v: string(r, c, v if isinstance(v, str) else v.isoformat()))
+        elif column.kind == "datetime":  # a report's: an Excel date and time (UTC), text when it is text
+            writers.append(
+                lambda r, c, v, fmt=fmt: (
+                    number(r, c, _excel_serial(v), fmt) if isinstance(v, datetime) else string(r, c, csv_value(v))
+                )
+            )
         elif typed:
             writers.append(lambda r, c, v: string(r, c, v if isinstance(v, str) else csv_value(v)))
         else:
