@@ -85,6 +85,9 @@ class BaseConfig:
     SOCKETIO_PING_TIMEOUT = 60
     SOCKETIO_PING_INTERVAL = 25
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024
+    # permessage-deflate on websockets: off, as Node's socket.io since v3. Compressing costs zlib
+    # work per message per client (two thirds of a broadcast's CPU here) and forbids one frame for all.
+    SOCKETIO_WEBSOCKET_COMPRESSION = os.environ.get("SOCKETIO_WEBSOCKET_COMPRESSION", "false").lower() == "true"
     # Concurrent connections one eventlet server accepts (eventlet's own default, 1024, stalls
     # even plain HTTP requests once that many sockets are open; see bench/RESULTS.md).
     MAX_CONNECTIONS = _env_int("MAX_CONNECTIONS", 10_000)

@@ -32,7 +32,9 @@ def _stats(server) -> dict:
         return {"rss": None, "eio_sockets": None, "error": repr(error)}
 
 
-async def _hold(port: int, tokens: list[str], server, *, connections: int, hold: float, concurrency: int) -> dict:
+async def _hold(
+    port: int, tokens: list[str], server, *, connections: int, hold: float, concurrency: int, tracemalloc: int = 0
+) -> dict:
     warm = SioClient(harness.HOST, port, tokens[0])
     await warm.connect(30)
     await asyncio.sleep(0.5)
@@ -40,12 +42,16 @@ async def _hold(port: int, tokens: list[str], server, *, connections: int, hold:
     await asyncio.sleep(1.0)
     loop = asyncio.get_running_loop()
     before = await loop.run_in_executor(None, _stats, server)
+    if tracemalloc:
+        await loop.run_in_executor(None, server.get, "/bench/tracemalloc/mark", 300)
     clients = [SioClient(harness.HOST, port, tokens[i % len(tokens)]) for i in range(connections)]
     started = time.perf_counter()
     failures = await connect_many(clients, concurrency=concurrency, timeout=60)
     connect_seconds = time.perf_counter() - started
     await asyncio.sleep(2.0)
     after = await loop.run_in_executor(None, _stats, server)
+    if tracemalloc:
+        after["tracemalloc"] = await loop.run_in_executor(None, server.get, "/bench/tracemalloc/diff", 300)
     await asyncio.sleep(hold)
     end = await loop.run_in_executor(None, _stats, server)
     held = sum(1 for c in clients if c.connected and not c.closed)
@@ -63,7 +69,27 @@ async def _hold(port: int, tokens: list[str], server, *, connections: int, hold:
     }
 
 
-def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size: int | None) -> dict:
+def _per_connection(diff: dict | None, connected: int) -> dict | None:
+    """The traced growth (Python allocations: objects, and greenlets' saved C stacks) per connection."""
+    if not diff or not connected:
+        return None
+    return {
+        "traced_bytes_per_connection": round(diff["traced_bytes_growth"] / connected),
+        "top_per_connection": [
+            {
+                "where": row["where"],
+                "bytes": round(row["bytes"] / connected),
+                "count": round(row["count"] / connected, 2),
+            }
+            for row in diff["top"]
+            if row["bytes"] / connected >= 16
+        ],
+    }
+
+
+def run(
+    *, connections: int, mills: int, hold: float, concurrency: int, max_size: int | None, tracemalloc: int = 0
+) -> dict:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, connections + 1000)
     if soft < want:  # the server inherits it
@@ -75,9 +101,18 @@ def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size
             users = harness.insert_users(conn, mill_ids, role="OPERATOR")
         engine.dispose()
         tokens = list(harness.tokens_for(url, list(users.values())).values())
-        with harness.BenchServer(url, max_size=max_size) as server:
+        extra_env = {"BENCH_TRACEMALLOC": str(tracemalloc)} if tracemalloc else None
+        with harness.BenchServer(url, max_size=max_size, extra_env=extra_env) as server:
             out = asyncio.run(
-                _hold(server.port, tokens, server, connections=connections, hold=hold, concurrency=concurrency)
+                _hold(
+                    server.port,
+                    tokens,
+                    server,
+                    connections=connections,
+                    hold=hold,
+                    concurrency=concurrency,
+                    tracemalloc=tracemalloc,
+                )
             )
         machine = harness.machine(url)
     before, after, end = out["before"]["rss"], out["after"]["rss"], out["end"]["rss"]
@@ -105,6 +140,7 @@ def run(*, connections: int, mills: int, hold: float, concurrency: int, max_size
         else None,
         "server_stats_errors": [out[k].get("error") for k in ("before", "after", "end") if out[k].get("error")],
         "bytes_per_connection": round(per_conn) if per_conn else None,
+        "tracemalloc": _per_connection(out["after"].get("tracemalloc"), out["connected"]),
         "kb_per_connection": round(per_conn / 1024, 1) if per_conn else None,
         "kb_per_connection_at_end": round((end - before) / out["connected"] / 1024, 1) if measured else None,
         "target": {"kb_per_connection": 20, "held": connections},
@@ -121,6 +157,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--hold", type=float, default=30.0, help="seconds to stay idle once connected")
     parser.add_argument("--concurrency", type=int, default=200, help="handshakes at a time")
     parser.add_argument("--max-size", type=int, default=None, help="0: eventlet's default (1024)")
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        help="N: trace the server's allocations (N frames) and break the growth down by source line "
+        "(tracing costs memory itself: compare RSS only between runs without it)",
+    )
     harness.add_common_args(parser)
     args = parser.parse_args(argv)
     max_size = None if args.max_size == 0 else (args.max_size or args.connections + 100)
@@ -130,6 +173,7 @@ def main(argv=None) -> dict:
         hold=args.hold,
         concurrency=args.concurrency,
         max_size=max_size,
+        tracemalloc=args.tracemalloc,
     )
     m, rss = result["machine"], result["server_rss_mb"]
     kb = result["kb_per_connection"]

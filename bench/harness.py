@@ -358,11 +358,11 @@ class BenchServer:
             return Path(self.log_path).read_text()[-n:]
         return ""
 
-    def get(self, path: str) -> dict:
+    def get(self, path: str, timeout: float = 30) -> dict:
         import urllib.request
 
         # self.base is always http://127.0.0.1:<port>
-        with urllib.request.urlopen(self.base + path, timeout=30) as resp:  # noqa: S310
+        with urllib.request.urlopen(self.base + path, timeout=timeout) as resp:  # noqa: S310
             return json.loads(resp.read())
 
     def stats(self, *, greenlets: bool = False) -> dict:

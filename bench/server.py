@@ -18,8 +18,13 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import argparse  # noqa: E402
 import os  # noqa: E402
+import tracemalloc  # noqa: E402
+
+if os.environ.get("BENCH_TRACEMALLOC"):  # before the app exists, so its allocations are traced too
+    tracemalloc.start(int(os.environ["BENCH_TRACEMALLOC"]))
+
+import argparse  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import date  # noqa: E402
@@ -36,6 +41,7 @@ from ricemill.realtime.outbox import store  # noqa: E402
 from ricemill.realtime.sockets import emitter  # noqa: E402
 
 COMMIT_TIMES: dict[str, float] = {}
+TRACEMALLOC_MARK: dict[str, tracemalloc.Snapshot] = {}
 PRODUCT_DISPATCHER = {"present": False}
 
 
@@ -47,6 +53,9 @@ def build_app():
             "SECRET_KEY": "bench-" + uuid.uuid4().hex,
             "JWT_SECRET_KEY": os.environ["BENCH_JWT_SECRET"],
             "RUN_SCHEDULER": False,
+            # The benchmarks connect many sockets with one user's token (100 in one room for the
+            # broadcast): the product's per-user cap (SOCKET_MAX_PER_USER) is not what they measure.
+            "SOCKET_MAX_PER_USER": 1_000_000,
             "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         },
     )
@@ -131,12 +140,41 @@ def _add_routes(app) -> None:
         body = request.get_json()
         count, batch = int(body["count"]), int(body.get("batch", 100))
         pad = "x" * int(body.get("padding", 400))
+        profile_to = os.environ.get("BENCH_PROFILE_EMIT")  # a file for cProfile's stats of the loop
+        profiler = None
+        if profile_to:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.time()
         for i in range(count):
             emitter.to_mill("bench:tick", {"i": i, "t": time.time(), "pad": pad}, body["millId"])
             if (i + 1) % batch == 0:
                 eventlet.sleep(0)
-        return {"emitted": count, "seconds": time.time() - start}
+        seconds = time.time() - start
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
+        return {"emitted": count, "seconds": seconds}
+
+    @app.get("/bench/tracemalloc/<action>")
+    def bench_tracemalloc(action):
+        """`mark`: remember a snapshot; `diff`: what was allocated since, by source line (top 25)."""
+        if not tracemalloc.is_tracing():
+            return {"error": "start the server with BENCH_TRACEMALLOC=<frames>"}, 409
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        if action == "mark":
+            TRACEMALLOC_MARK["mark"] = snapshot
+            return {"traced_bytes": tracemalloc.get_traced_memory()[0]}
+        stats = snapshot.compare_to(TRACEMALLOC_MARK["mark"], "lineno")
+        return {
+            "traced_bytes_growth": sum(stat.size_diff for stat in stats),
+            "top": [
+                {"where": str(stat.traceback[0]), "bytes": stat.size_diff, "count": stat.count_diff}
+                for stat in sorted(stats, key=lambda stat: -stat.size_diff)[:25]
+            ],
+        }
 
     @app.get("/bench/stats")
     def bench_stats():

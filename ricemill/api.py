@@ -1,5 +1,7 @@
 """The REST API: one flask-smorest `Api` (schemas + OpenAPI at /api/v1/openapi.json) and its blueprints."""
 
+import re
+
 from flask_smorest import Api
 
 from .common.errors import handle_http_exception
@@ -45,7 +47,7 @@ def register_blueprints(app) -> None:
         api.register_blueprint(blp)
     app.extensions["ricemill_api"] = api
     install_write_path(app)  # the write routes: Idempotency-Key, answer built before the one commit
-    document_idempotency_key(api)
+    document_idempotency_key(app, api)
 
 
 IDEMPOTENCY_KEY_PARAMETER = {
@@ -59,7 +61,7 @@ IDEMPOTENCY_KEY_PARAMETER = {
 }
 
 
-def document_idempotency_key(api: Api) -> None:
+def document_idempotency_key(app, api: Api) -> None:
     """Every wrapped write operation of the OpenAPI document names the `Idempotency-Key` header.
 
     apispec has no public hook to add a parameter to operations already registered, so the paths it
@@ -67,9 +69,13 @@ def document_idempotency_key(api: Api) -> None:
     """
     api.spec.components.parameter("IdempotencyKey", "header", dict(IDEMPOTENCY_KEY_PARAMETER))
     ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    wrapped = {
+        (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "_ricemill_write", False)
+        for method in rule.methods & WRITE_METHODS
+    }
     for path, operations in api.spec._paths.items():
-        if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/"):
-            continue
         for method, operation in operations.items():
-            if method.upper() in WRITE_METHODS:
+            if (path, method) in wrapped:
                 operation.setdefault("parameters", []).append(ref)

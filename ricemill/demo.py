@@ -26,6 +26,7 @@ from .mills.models import Mill
 from .notifications.models import Notification, NotificationRecipient
 from .purchases import service as purchase_service
 from .purchases.models import PaddyPurchase
+from .realtime.outbox.marking import flush_all
 from .sales import service as sale_service
 from .sales.models import Sale
 from .staff import service as staff_service
@@ -69,6 +70,9 @@ def seed_demo() -> list[dict]:
         if seed_month(mill):
             seeded.append(mill)
     db.session.commit()  # the notifications of the month are made now, all at this moment
+    # The background marker is setting their dispatched_at now: let it finish before the same rows are
+    # redated, or the two UPDATEs deadlock.
+    flush_all()
     for mill in seeded:
         settle_notifications(mill)
     db.session.commit()

@@ -83,6 +83,8 @@ def _check(client, mill, headers, method, path, params, fields, data) -> None:
     url = path
     query = {}
     for param in params:
+        if "$ref" in param:  # a shared header (Idempotency-Key): the idempotency tests cover it
+            continue
         name = param["name"]
         if param["in"] == "path":
             if name == "mill_id":

@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/api/v1/"
-# Blueprints whose writes are not wrapped: login/refresh answer tokens, and manage their commits.
-EXEMPT_BLUEPRINTS = frozenset({"auth"})
+# Blueprints whose writes are not wrapped: login/refresh and the password change answer tokens (never
+# stored under a key), and manage their commits.
+EXEMPT_BLUEPRINTS = frozenset({"auth", "account"})
 UNAVAILABLE = "Service temporarily unavailable, try again shortly"
 
 

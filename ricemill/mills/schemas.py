@@ -1,7 +1,8 @@
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..auth.schemas import MILL_ROLES
 from ..common.constants import MAX_MOISTURE_PERCENT
+from ..common.fields import Gstin, State, check_state_matches_gstin
 from ..common.schemas import CamelSchema, PageQuerySchema, Quantity, Text
 from ..common.text import Email, Str
 
@@ -18,6 +19,13 @@ def _valid_timezone(value: str) -> None:
 class MillSettingsSchema(CamelSchema):
     standard_moisture_percent = Quantity(3, minimum=0, maximum=MAX_MOISTURE_PERCENT, unit="%")
     timezone = Text(64, validate=[validate.Length(min=1), _valid_timezone])
+    # The letterhead of printed invoices and slips; the GST split compares the mill's state with the buyer's.
+    gstin = Gstin(allow_none=True)
+    state = State(allow_none=True)
+
+    @validates_schema
+    def _state_matches_gstin(self, data, **kwargs):
+        check_state_matches_gstin(data)
 
 
 class MillSchema(CamelSchema):

@@ -22,6 +22,9 @@ def _json_settings(settings: dict) -> dict:
         out["standardMoisturePercent"] = float(settings["standard_moisture_percent"])
     if "timezone" in settings:
         out["timezone"] = settings["timezone"]
+    for key in ("gstin", "state"):  # null clears it
+        if key in settings:
+            out[key] = settings[key]
     return out
 
 

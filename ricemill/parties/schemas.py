@@ -1,41 +1,14 @@
 """Parties and their ledger on the wire."""
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from ..common.export import format_field
-from ..common.fields import Name, Phone
-from ..common.gstin import STATE_CODES, gstin_error, state_code
+from ..common.fields import Gstin, Name, Phone, State, check_state_matches_gstin
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, PageQuerySchema, Quantity, Text
 from ..common.text import Str
 from .types import PartyKind
 
 MAX_BALANCE = 10_000_000_000  # 1,000 crore either way
-
-
-class Gstin(Str):
-    """A GSTIN, any case and surrounding spaces; stored upper case; format and check character checked."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        if not text:
-            return None
-        error = gstin_error(text)
-        if error:
-            raise ValidationError(error)
-        return text
-
-
-class State(Str):
-    """An Indian state or union territory by name (any case), stored as the GST list spells it."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
-            return None
-        code = state_code(text)
-        if code is None:
-            raise ValidationError("Not an Indian state or union territory.")
-        return STATE_CODES[code]
 
 
 class PartySchema(CamelSchema):
@@ -57,9 +30,7 @@ class PartySchema(CamelSchema):
 
     @validates_schema
     def _state_matches_gstin(self, data, **kwargs):
-        gstin, state = data.get("gstin"), data.get("state")
-        if gstin and state and STATE_CODES[gstin[:2]] != state:
-            raise ValidationError(f"The GSTIN is registered in {STATE_CODES[gstin[:2]]}.", field_name="state")
+        check_state_matches_gstin(data)
 
 
 class PartyUpdateSchema(PartySchema):

@@ -41,7 +41,7 @@ class PurchaseSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with the other missing fields
     def _named(self, data, partial=None, **kwargs):
         if not partial and not data.get("party_id") and not data.get("farmer_name"):
             raise ValidationError("Missing data for required field.", field_name="farmerName")

@@ -28,7 +28,7 @@ from . import events
 from .outbox import dispatch
 from .outbox.store import register_commit_hook
 from .routes import blp
-from .sockets import live_auth
+from .sockets import fastpath, live_auth
 from .sockets.connection import install_connect_order, register_connection_handlers
 from .sockets.handlers import register_client_handlers
 
@@ -126,4 +126,6 @@ def init_realtime(app: Flask) -> None:
     )
     install_connect_order(socketio.server, app)  # rooms and first events only after CONNECT
     guard_malformed_frames(socketio.server)
+    # eventlet only: direct websocket writes, one frame per broadcast
+    fastpath.install(socketio.server, compression=cfg.get("SOCKETIO_WEBSOCKET_COMPRESSION", False))
     app.register_blueprint(blp)

@@ -44,7 +44,7 @@ class SaleSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with the other missing fields
     def _named(self, data, partial=None, **kwargs):
         if not partial and not data.get("party_id") and not data.get("buyer_name"):
             raise ValidationError("Missing data for required field.", field_name="buyerName")

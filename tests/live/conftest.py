@@ -40,7 +40,8 @@ wait_for = wait_until  # the name the live tests use
 class Server:
     """One `python app.py` process."""
 
-    def __init__(self, database_url: str, port: int | None = None, **env):
+    def __init__(self, database_url: str, port: int | None = None, script: str = "app.py", **env):
+        self.script = script
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         handle, self.log_path = tempfile.mkstemp(prefix="ricemill-live-", suffix=".log")
@@ -65,7 +66,7 @@ class Server:
     def start(self):
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, self.script], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -102,8 +103,8 @@ def servers(database_urls):
     """servers(**env) -> a started Server; all are stopped at the end of the test."""
     started = []
 
-    def start(**env):
-        server = Server(database_urls["test"], **env)
+    def start(script="app.py", **env):
+        server = Server(database_urls["test"], script=script, **env)
         started.append(server)
         return server
 

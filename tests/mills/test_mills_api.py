@@ -212,3 +212,25 @@ def test_mill_settings_are_validated_and_the_name_is_never_emptied(client, mill)
     data = response.get_json()["data"]
     assert data["name"] == "Renamed Mill" and data["phone"] == "98480 22338"
     assert data["settings"]["timezone"] == "Asia/Dubai"
+
+
+def test_the_letterhead_gstin_and_state_are_mill_settings(client, mill):
+    admin = make_user(Role.MILL_ADMIN, mill)
+    url = f"/api/v1/mills/{mill.id}"
+    refused = {
+        "settings.gstin": {"settings": {"gstin": "29AAGCB7383J1Z5"}},  # check character wrong
+        "settings.state": {"settings": {"gstin": "29AAGCB7383J1Z4", "state": "Kerala"}},  # GSTIN says Karnataka
+    }
+    for field, body in refused.items():
+        response = client.patch(url, json=body, headers=auth_header(admin))
+        assert response.status_code == 422, body
+        assert field in {e["field"] for e in response.get_json()["errors"]}, response.get_json()
+    db.session.expire_all()
+    assert "gstin" not in db.session.get(Mill, mill.id).settings
+    response = client.patch(url, json={"settings": {"gstin": " 29aagcb7383j1z4 "}}, headers=auth_header(admin))
+    assert response.status_code == 200
+    settings = response.get_json()["data"]["settings"]
+    assert settings["gstin"] == "29AAGCB7383J1Z4" and settings["timezone"]  # other settings kept
+    response = client.patch(url, json={"settings": {"gstin": None, "state": "tamil nadu"}}, headers=auth_header(admin))
+    settings = response.get_json()["data"]["settings"]
+    assert settings["gstin"] is None and settings["state"] == "Tamil Nadu"

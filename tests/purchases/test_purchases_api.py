@@ -386,3 +386,13 @@ def test_get_one(client, mill, users, headers):
     response = client.get(url(mill, purchase.id), headers=headers[Role.OPERATOR])
     assert response.status_code == 200
     assert response.get_json()["data"]["netWeightKg"] == 1000
+
+
+def test_a_nameless_purchase_names_every_missing_field_at_once(client, mill, headers):
+    response = client.post(
+        f"/api/v1/mills/{mill.id}/paddy-purchases",
+        json={"grossWeightKg": 1300, "moisturePercent": 19},
+        headers=headers[Role.OPERATOR],
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.get_json()["errors"]} == {"farmerName", "ratePerQuintal"}

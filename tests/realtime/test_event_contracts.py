@@ -25,6 +25,7 @@ from ricemill.realtime.events import (
     validate_server_payload,
 )
 from ricemill.realtime.outbox import publish
+from ricemill.realtime.sockets import emitter
 from ricemill.sales import service as sale_service
 from tests.payloads import payload
 
@@ -101,6 +102,14 @@ def emitted(monkeypatch):
         return original(event, *args, **kwargs)
 
     monkeypatch.setattr(socketio, "emit", recording)
+    # events for several namespaces leave in one emit_to_rooms call (realtime/sockets/fastpath.py)
+    original_to_rooms = emitter.emit_to_rooms
+
+    def recording_to_rooms(server, event, data, targets):
+        seen.append((event, data))
+        return original_to_rooms(server, event, data, targets)
+
+    monkeypatch.setattr(emitter, "emit_to_rooms", recording_to_rooms)
     return seen
 
 

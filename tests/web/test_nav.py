@@ -19,7 +19,13 @@ def _nav(client, user, path="/"):
 
 def test_a_mill_user_sees_every_mill_page_once_and_the_current_one_marked(client, mill):
     links = _nav(client, make_user(Role.OPERATOR, mill), "/documents/sales")
-    assert [label for _, label, _ in links] == [item.label for item in NAV if item.scope == "mill"]
+    # an operator: every mill page but those that need a permission it lacks (users, settings)
+    assert [label for _, label, _ in links] == [
+        item.label for item in NAV if item.scope == "mill" and not item.permission
+    ]
+    admin_links = _nav(client, make_user(Role.MILL_ADMIN, mill), "/documents/sales")
+    assert [label for _, label, _ in admin_links] == [item.label for item in NAV if item.scope == "mill"]
+    assert {"Users", "Settings"} <= {label for _, label, _ in admin_links}
     assert [label for _, label, current in links if current] == ["Sales"]
     assert ("/documents/sales", "Sales", True) in links
     assert "Platform" not in [label for _, label, _ in links]

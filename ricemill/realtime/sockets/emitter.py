@@ -8,12 +8,15 @@ server process (except the local ones: `to_sid`, `to_mill_local`).
 
 Every emit names a room, never a whole namespace: a socket enters its rooms only once its CONNECT
 packet has gone out (connection.py), so nothing reaches it before that.
+An event for several namespaces is one emit (`fastpath.emit_to_rooms`): one message on the queue,
+and nothing encoded for a namespace's room that has no members in this process.
 """
 
 from flask import request
 
 from ...extensions import socketio
 from ..events import check_server_payload
+from .fastpath import emit_to_rooms
 
 DEFAULT, MILL, ADMIN = "/", "/mill", "/admin"
 
@@ -34,8 +37,7 @@ def to_mill(event: str, payload: dict, mill_id) -> None:
     """Everyone looking at the mill: its room in `/` and in `/mill`."""
     check_server_payload(event, payload)
     room = mill_room(mill_id)
-    socketio.emit(event, payload, to=room, namespace=DEFAULT)
-    socketio.emit(event, payload, to=room, namespace=MILL)
+    emit_to_rooms(socketio.server, event, payload, [(DEFAULT, room), (MILL, room)])
 
 
 def to_mill_local(event: str, payload: dict, mill_id) -> None:
@@ -54,17 +56,15 @@ def to_user(event: str, payload: dict, user_id) -> None:
 def to_admins(event: str, payload: dict) -> None:
     """SUPER_ADMINs: the `admin` room of `/` and every `/admin` connection."""
     check_server_payload(event, payload)
-    socketio.emit(event, payload, to=ADMIN_ROOM, namespace=DEFAULT)
-    socketio.emit(event, payload, to=ADMIN_ROOM, namespace=ADMIN)
+    emit_to_rooms(socketio.server, event, payload, [(DEFAULT, ADMIN_ROOM), (ADMIN, ADMIN_ROOM)])
 
 
 def to_mill_and_admins(event: str, payload: dict, mill_id) -> None:
     """The mill and the SUPER_ADMINs, once each: a SUPER_ADMIN who joined the mill's room gets one copy."""
     check_server_payload(event, payload)
     room = mill_room(mill_id)
-    socketio.emit(event, payload, to=[room, ADMIN_ROOM], namespace=DEFAULT)
-    socketio.emit(event, payload, to=room, namespace=MILL)
-    socketio.emit(event, payload, to=ADMIN_ROOM, namespace=ADMIN)
+    targets = [(DEFAULT, [room, ADMIN_ROOM]), (MILL, room), (ADMIN, ADMIN_ROOM)]
+    emit_to_rooms(socketio.server, event, payload, targets)
 
 
 def broadcast(event: str, payload: dict) -> None:

@@ -16,6 +16,7 @@ import socketio as socketio_pkg
 
 from ...extensions import socketio
 from . import emitter, registry
+from .fastpath import TargetedEmitMixin
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class _ControlMixin:
         super()._handle_emit(message)
 
 
-class ControlRedisManager(_ControlMixin, socketio_pkg.RedisManager):
+class ControlRedisManager(_ControlMixin, TargetedEmitMixin, socketio_pkg.RedisManager):
     """Also counts failed publishes (python-socketio logs and drops them), so that the dispatcher
     leaves those events undispatched and the relay sends them again once Redis is back."""
 
@@ -82,7 +83,7 @@ def queue_failures() -> int:
     return getattr(manager, "publish_failures", 0)
 
 
-class ControlKombuManager(_ControlMixin, socketio_pkg.KombuManager):
+class ControlKombuManager(_ControlMixin, TargetedEmitMixin, socketio_pkg.KombuManager):
     pass
 
 

@@ -23,6 +23,8 @@ async function loadMill() {
   setValue('address', mill.address);
   setValue('settings.timezone', (mill.settings || {}).timezone);
   setValue('settings.standardMoisturePercent', (mill.settings || {}).standardMoisturePercent);
+  setValue('settings.gstin', (mill.settings || {}).gstin);
+  setValue('settings.state', (mill.settings || {}).state);
 }
 
 async function loadMinimums() {
@@ -60,6 +62,8 @@ form.addEventListener('submit', async (event) => {
   // an emptied optional field clears it
   if (!('name' in data)) data.name = ''; // emptied: the server says it is required
   ['address', 'phone'].forEach((k) => { if (!(k in data)) data[k] = null; });
+  data.settings = data.settings || {};
+  ['gstin', 'state'].forEach((k) => { if (!(k in data.settings)) data.settings[k] = null; });
   try {
     const res = await millApi('', { method: 'PATCH', body: data });
     clearErrors(form);
