@@ -28,6 +28,13 @@ class SaleSchema(CamelSchema):
     tax_rate_percent = Quantity(2, minimum=0, maximum=28)
     taxable_value = Quantity(2, dump_only=True)
     tax_amount = Quantity(2, dump_only=True)
+    # The GST as invoiced, fixed when the sale is made: CGST + SGST (same state) or IGST; the
+    # buyer's state and GSTIN then (a later change of the party does not change the invoice).
+    cgst_amount = Quantity(2, dump_only=True)
+    sgst_amount = Quantity(2, dump_only=True)
+    igst_amount = Quantity(2, dump_only=True)
+    buyer_state = fields.String(dump_only=True, allow_none=True)
+    buyer_gstin = fields.String(dump_only=True, allow_none=True)
     amount = Quantity(2, dump_only=True)  # taxable value + tax
     sale_date = fields.Date(validate=sane_date)
     vehicle_number = Text(20, allow_none=True)
