@@ -2,7 +2,8 @@
 # Installs Debian's Chromium (and a font) for the browser tests when it is missing. Idempotent and
 # quiet. Playwright drives /usr/bin/chromium; it cannot download a browser of its own here.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+# chromium-l10n: without its language files every date input reads mm/dd/yyyy, whatever the locale
+if [ -x /usr/bin/chromium ] && [ -e /usr/lib/chromium/locales/en-GB.pak ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -13,4 +14,4 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "ci-browser: installing chromium"
 $SUDO apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-l10n fonts-noto-core >/dev/null

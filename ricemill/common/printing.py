@@ -1,39 +1,18 @@
-"""What printed documents say: rupees the Indian way, amounts in words, GST split, letterhead.
+"""What printed documents say beyond the words every page uses: GST split and letterhead.
 
-- Money: Babel's `format_currency(x, "INR", locale="en_IN")` (₹1,23,481.60).
-- Words: num2words with lang="en_IN" (lakh, crore), written as on a cheque:
-  "Rupees One Lakh Twenty Thousand Six Hundred Only", paise as "and Fifty Paise".
+Money (₹1,23,481.60) and amounts in words ("Rupees One Lakh Twenty Thousand Six Hundred Only")
+come from `common/words.py` (`money`, `rupees_in_words`), as on every page and message.
+
 - GST: CGST + SGST (half each) when the mill's and the buyer's states match (or the buyer's is
   unknown: a local sale), IGST otherwise. HSN 1006 is rice.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency
-from num2words import num2words
-
 from .gstin import STATE_CODES
 
 HSN_RICE = "1006"
 PAISE = Decimal("0.01")
-
-
-def inr(value) -> str:
-    return format_currency(Decimal(value), "INR", locale="en_IN")
-
-
-def _words(number: int) -> str:
-    text = num2words(number, lang="en_IN").replace(",", "").replace("-", " ").replace(" and ", " ")
-    return " ".join(word.capitalize() for word in text.split())
-
-
-def rupees_in_words(value) -> str:
-    amount = Decimal(value).quantize(PAISE, ROUND_HALF_UP)
-    rupees, paise = divmod(int(amount * 100), 100)
-    text = f"Rupees {_words(rupees)}"
-    if paise:
-        text += f" and {_words(paise)} Paise"
-    return text + " Only"
 
 
 def mill_letterhead(mill) -> dict:

@@ -7,7 +7,9 @@ functions, never with `f"{value}"` of an enum, a Decimal or a date:
   `MADE` -> "Made"). The labels live beside their enums (`inventory/types.py`,
   `finance/types.py`, ...), which register them here; a code nobody labelled reads as its words
   (`BROKEN_RICE` -> "Broken rice").
-- **money**: Indian grouping through Babel's CLDR data for `en_IN` (₹1,20,600.00), as the pages show it.
+- **money**: Indian grouping through Babel's CLDR data for `en_IN` (₹1,20,600.00), as the pages show it;
+  in words as on a cheque through num2words' `en_IN` (lakh, crore): "Rupees One Lakh Twenty
+  Thousand Six Hundred Only", paise as "and Fifty Paise" (invoices, slips, receipts).
 - **weights**: kilograms in Indian grouping; 3 decimals only under 100 kg (a moisture deduction of
   36.145 kg), else at most one ("8,191.3 kg"); quintals beside them where the trade thinks in them
   ("8,191.3 kg (81.9 q)").
@@ -22,6 +24,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, format_decimal
+from num2words import num2words
 
 LOCALE = "en_IN"  # Indian grouping: 1,20,600
 KG_PER_QUINTAL = Decimal(100)
@@ -78,6 +81,20 @@ def number(value, places: int = 0) -> str:
 def money(value) -> str:
     """Rupees and paise in Indian grouping: ₹1,20,600.00."""
     return format_currency(_round(value, 2), "INR", locale=LOCALE)
+
+
+def _number_words(value: int) -> str:
+    text = num2words(value, lang="en_IN").replace(",", "").replace("-", " ").replace(" and ", " ")
+    return " ".join(word.capitalize() for word in text.split())
+
+
+def rupees_in_words(value) -> str:
+    """'Rupees One Lakh Twenty Thousand Six Hundred and Fifty Paise Only' (rounded to the paisa)."""
+    rupees, paise = divmod(int(_round(value, 2) * 100), 100)
+    text = f"Rupees {_number_words(rupees)}"
+    if paise:
+        text += f" and {_number_words(paise)} Paise"
+    return text + " Only"
 
 
 def kg_number(value, *, exact: bool = False) -> str:

@@ -5,8 +5,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..common.dates import sane_date
 from ..common.export import format_field
 from ..common.fields import Name
-from ..common.printing import rupees_in_words
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Money, Quantity, Text
+from ..common.words import rupees_in_words
 from .types import PaymentDirection, PaymentMode
 
 MAX_PAYMENT = 1_000_000_000  # 100 crore rupees: far above any single payment of a mill

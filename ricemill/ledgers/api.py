@@ -26,7 +26,9 @@ def page_of_parties(mill_id, query: dict) -> tuple[list, dict]:
     stmt = service.list_parties_stmt(mill_id, query)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(query["per_page"]).offset((query["page"] - 1) * query["per_page"])).all()
-    return list(service.with_balances(rows)), {"page": query["page"], "per_page": query["per_page"], "total": total}
+    meta = {"page": query["page"], "per_page": query["per_page"], "total": total}
+    meta["totals"] = service.owing_totals(mill_id)
+    return list(service.with_balances(rows)), meta
 
 
 @blp.route("/<uuid:mill_id>/parties", methods=["GET"])
@@ -38,6 +40,8 @@ def list_parties(query, mill_id):
 
     Filters: kind, q (name contains, any case), owing=us (balance > 0: they owe the mill, largest
     first) or owing=them (balance < 0: the mill owes them). Balance convention: see the ledger.
+    `meta.totals` = {owedToUs, weOwe}: the positive balances' sum and the negative ones' (as a
+    positive amount) over every party of the mill, whatever the filters.
     """
     if query["format"] != "json":  # every filtered party, not one page
         rows = (

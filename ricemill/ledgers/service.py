@@ -80,6 +80,21 @@ def list_parties_stmt(mill_id, query: dict):
     return stmt.order_by(sa.func.lower(Party.name), Party.kind, Party.id)
 
 
+def owing_totals(mill_id) -> dict:
+    """{owedToUs, weOwe} over every party of the mill (whatever the list's filters): the sum of the
+    positive balances (they owe the mill) and of the negative ones as a positive amount (it owes them)."""
+    balance = (Party.opening_balance + balance_expression(Party.id)).label("balance")
+    balances = sa.select(balance).where(Party.mill_id == mill_id).subquery()
+    owed, owe = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(balances.c.balance).filter(balances.c.balance > 0), 0),
+            sa.func.coalesce(-sa.func.sum(balances.c.balance).filter(balances.c.balance < 0), 0),
+        )
+    ).one()
+    cents = Decimal("0.01")
+    return {"owedToUs": float(Decimal(owed).quantize(cents)), "weOwe": float(Decimal(owe).quantize(cents))}
+
+
 def with_balances(rows):
     """Parties from (party, balance) rows, each with its `balance` set (a generator: lazy for exports)."""
     for party, balance in rows:

@@ -19,3 +19,6 @@ class MetaSchema(Schema):
     paymentDirections = fields.List(fields.Nested(OptionSchema))  # noqa: N815
     paymentStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815
     attendanceStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815
+    batchStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815
+    staffStatuses = fields.List(fields.Nested(OptionSchema))  # noqa: N815
+    roles = fields.List(fields.Nested(OptionSchema))

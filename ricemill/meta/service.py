@@ -1,10 +1,12 @@
 """Build the meta object from the one source of each constant (docs/domain.md, "Constants")."""
 
+from ..auth.roles import Role
 from ..common import constants as c
 from ..common import words
 from ..finance.types import PAYMENT_MODE_LABELS, PaymentDirection, PaymentMode, PaymentStatus
 from ..inventory.types import MILLING_OUTPUTS, STOCK_TYPE_LABELS, StockType
-from ..staff.models import AttendanceStatus
+from ..milling.models import BatchStatus
+from ..staff.models import AttendanceStatus, StaffStatus
 
 
 def _options(enum_cls, labels: dict | None = None) -> list[dict]:
@@ -45,4 +47,7 @@ def build_meta() -> dict:
         "paymentDirections": _options(PaymentDirection),
         "paymentStatuses": _options(PaymentStatus),
         "attendanceStatuses": _options(AttendanceStatus),
+        "batchStatuses": _options(BatchStatus),
+        "staffStatuses": _options(StaffStatus),
+        "roles": _options(Role),
     }

@@ -5,6 +5,7 @@ from decimal import Decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..auth.actors import actor_of
+from ..common.export import format_field
 from ..common.schemas import CamelSchema, DateRangeQuerySchema, Quantity, Text, Weight
 from ..common.text import Str
 from ..inventory.types import MILLING_OUTPUTS
@@ -70,6 +71,8 @@ class BatchSchema(CamelSchema):
 
 
 class BatchQuerySchema(DateRangeQuerySchema):
-    """page, perPage, status, dateFrom/dateTo (started, in the mill's days)."""
+    """page, perPage, status, dateFrom/dateTo (started, in the mill's days); format (csv, xlsx)."""
+
+    format = format_field()
 
     status = Str(validate=validate.OneOf(BatchStatus.values()))

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 from ..auth.access import authenticated, platform_access
 from ..common.envelope import created, envelope, ok
 from ..common.errors import Invalid
+from ..common.export import BATCH_ROWS, export, schema_columns
 from ..extensions import db
 from ..mills.models import Mill
 from . import service
@@ -49,8 +50,20 @@ def _item(notification, read_at) -> dict:
 @blp.arguments(NotificationListQuerySchema, location="query")
 @blp.response(200, NotificationListEnvelopeSchema)
 def list_notifications(query):
-    """The current user's notifications, newest first; `unread=true` for the unread ones only."""
+    """The current user's notifications, newest first; `unread=true` for the unread ones only.
+
+    `?format=csv|xlsx`: every one of them (not one page); `data` as JSON text.
+    """
     rows, meta = service.list_for_user(g.user.id, query=query)
+    if meta is None:  # an export: `rows` is the filtered select, read as the answer streams
+        dump = NotificationSchema().dump
+        columns = schema_columns(NotificationSchema())
+
+        def items():
+            for notification, read_at in db.session.execute(rows.execution_options(yield_per=BATCH_ROWS)):
+                yield dump(_item(notification, read_at))
+
+        return export(query["format"], "notifications", columns, items())
     meta["unread_count"] = service.unread_count(g.user.id)
     return ok([_item(n, read_at) for n, read_at in rows], meta=meta)
 

@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from ..common.export import format_field
 from ..common.schemas import CamelSchema, PageQuerySchema, Text
 from ..common.text import Str
 from .models import NotificationType
@@ -19,6 +20,7 @@ class NotificationSchema(CamelSchema):
 
 
 class NotificationListQuerySchema(PageQuerySchema):
+    format = format_field()
     unread = fields.Boolean()
 
 

@@ -41,10 +41,13 @@ class PurchaseSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    @validates_schema(skip_on_field_errors=False)  # said with the other missing fields
-    def _named(self, data, partial=None, **kwargs):
-        if not partial and not data.get("party_id") and not data.get("farmer_name"):
-            raise ValidationError("Missing data for required field.", field_name="farmerName")
+    # Said with the other missing fields, but only when neither was sent: a sent one has its own error.
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _named(self, data, original_data, partial=None, **kwargs):
+        sent = original_data if isinstance(original_data, dict) else {}
+        if partial or data.get("party_id") or data.get("farmer_name") or "partyId" in sent or "farmerName" in sent:
+            return
+        raise ValidationError("Missing data for required field.", field_name="farmerName")
 
     @validates_schema
     def _gross_above_tare(self, data, **kwargs):

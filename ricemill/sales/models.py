@@ -39,6 +39,7 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
         sa.Index("ix_sales_mill_date_totals", "mill_id", "sale_date", postgresql_include=["quantity_kg", "amount"]),
         sa.CheckConstraint("quantity_kg > 0", name="quantity_positive"),
         sa.CheckConstraint("paid_amount <= amount", name="not_overpaid"),
+        sa.CheckConstraint("cgst_amount + sgst_amount + igst_amount = tax_amount", name="gst_split_is_the_tax"),
     )
 
     invoice_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
@@ -58,6 +59,14 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     tax_rate_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False, default=0, server_default="0")
     taxable_value: Mapped[Decimal | None] = mapped_column(MONEY)
     tax_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
+    # The GST split as invoiced, fixed when the sale is made (migration 0008): a later change of the
+    # party's state or GSTIN never changes a printed invoice. CGST + SGST when the mill's and the
+    # buyer's states match (or the buyer's is unknown), IGST otherwise; the unused ones are 0.
+    buyer_state: Mapped[str | None] = mapped_column(sa.String(60))
+    buyer_gstin: Mapped[str | None] = mapped_column(sa.String(15))
+    cgst_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
+    sgst_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
+    igst_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
     sale_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
     vehicle_number: Mapped[str | None] = mapped_column(sa.String(20))
     paid_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0, server_default="0")
@@ -68,3 +77,15 @@ class Sale(UUIDPrimaryKey, MillScoped, CreatedBy, Timestamps, db.Model):
     @property
     def invoice_number(self) -> str:
         return invoice_number(fy_start_of(self.sale_date), self.invoice_no)
+
+
+def _invoice_number_sql():
+    """`invoice_number` in SQL, for exports: 2026-27/0001 (a number past 9999 in full, as Python's :04d)."""
+    no = Sale.invoice_no
+    padded = sa.case((no < 10000, sa.func.lpad(sa.cast(no, sa.Text), 4, "0")), else_=sa.cast(no, sa.Text))
+    next_year = sa.func.lpad(sa.cast((Sale.fy_start + 1) % 100, sa.Text), 2, "0")
+    return sa.func.concat(sa.cast(Sale.fy_start, sa.Text), "-", next_year, "/", padded)
+
+
+# Properties of the model as SQL, so its list exports from plain columns (common/export.py).
+Sale.EXPORT_EXPRESSIONS = {"invoice_number": _invoice_number_sql()}

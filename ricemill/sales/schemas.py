@@ -28,6 +28,13 @@ class SaleSchema(CamelSchema):
     tax_rate_percent = Quantity(2, minimum=0, maximum=28)
     taxable_value = Quantity(2, dump_only=True)
     tax_amount = Quantity(2, dump_only=True)
+    # The GST as invoiced, fixed when the sale is made: CGST + SGST (same state) or IGST; the
+    # buyer's state and GSTIN then (a later change of the party does not change the invoice).
+    cgst_amount = Quantity(2, dump_only=True)
+    sgst_amount = Quantity(2, dump_only=True)
+    igst_amount = Quantity(2, dump_only=True)
+    buyer_state = fields.String(dump_only=True, allow_none=True)
+    buyer_gstin = fields.String(dump_only=True, allow_none=True)
     amount = Quantity(2, dump_only=True)  # taxable value + tax
     sale_date = fields.Date(validate=sane_date)
     vehicle_number = Text(20, allow_none=True)
@@ -37,10 +44,13 @@ class SaleSchema(CamelSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    @validates_schema(skip_on_field_errors=False)  # said with the other missing fields
-    def _named(self, data, partial=None, **kwargs):
-        if not partial and not data.get("party_id") and not data.get("buyer_name"):
-            raise ValidationError("Missing data for required field.", field_name="buyerName")
+    # Said with the other missing fields, but only when neither was sent: a sent one has its own error.
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _named(self, data, original_data, partial=None, **kwargs):
+        sent = original_data if isinstance(original_data, dict) else {}
+        if partial or data.get("party_id") or data.get("buyer_name") or "partyId" in sent or "buyerName" in sent:
+            return
+        raise ValidationError("Missing data for required field.", field_name="buyerName")
 
 
 class SaleUpdateSchema(SaleSchema):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..common import words
+from ..common import printing, words
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
@@ -41,6 +41,23 @@ def _compute(sale: Sale) -> None:
     set_amount(sale, taxable + sale.tax_amount, paid_word="received")
 
 
+def _split_tax(sale: Sale, mill) -> None:
+    """The sale's GST as CGST + SGST or IGST, by the mill's state and the buyer's state stored on
+    the sale (`_take_buyer`), so the invoice prints what was charged."""
+    split = printing.gst_split(sale.tax_amount, sale.tax_rate_percent, printing.mill_letterhead(mill)["state"],
+                               sale.buyer_state)  # fmt: skip
+    zero = Decimal("0.00")
+    sale.cgst_amount = split["cgst"] if split["cgst"] is not None else zero
+    sale.sgst_amount = split["sgst"] if split["sgst"] is not None else zero
+    sale.igst_amount = split["igst"] if split["igst"] is not None else zero
+
+
+def _take_buyer(sale: Sale, party) -> None:
+    """The buyer's state and GSTIN as they are when the sale is made (or moved to another party)."""
+    sale.buyer_state = party.state if party is not None else None
+    sale.buyer_gstin = party.gstin if party is not None else None
+
+
 def _move(sale: Sale, change, reason: str, actor) -> None:
     apply_movement(
         mill_id=sale.mill_id,
@@ -70,6 +87,8 @@ def create_sale(*, mill, data: dict, actor) -> Sale:
     sale.stock_type = StockType(sale.stock_type)
     sale.sale_date = sale.sale_date or mill.today()
     _compute(sale)
+    _take_buyer(sale, data["party"])
+    _split_tax(sale, mill)
     # Stock first: a refused sale never takes the invoice counter's lock.
     _move(sale, -Decimal(sale.quantity_kg), f"Sale to {sale.buyer_name}", actor)
     # Gapless per financial year: the year's own counter, locked until commit.
@@ -97,7 +116,7 @@ def _with_party(mill, data: dict, actor) -> dict:
         phone=data.get("buyer_phone"),
         actor=actor,
     )
-    data = {**data, "party_id": party.id}
+    data = {**data, "party_id": party.id, "party": party}
     if not data.get("buyer_name"):
         data["buyer_name"] = party.name
         data.setdefault("buyer_phone", party.phone)
@@ -119,6 +138,8 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
         # A new party, or a new name/phone: the sale follows the party that name is.
         base = {} if "party_id" in data else {"buyer_name": sale.buyer_name, "buyer_phone": sale.buyer_phone}
         data = _with_party(mill, {**base, **data}, actor)
+        if data["party_id"] != sale.party_id:
+            _take_buyer(sale, data["party"])
         sale.party_id = data["party_id"]
     if "sale_date" in data and fy_start_of(data["sale_date"]) != fy_start_of(sale.sale_date):
         raise Invalid(
@@ -132,6 +153,7 @@ def update_sale(*, mill, sale_id, data: dict, actor) -> Sale:
     sale.stock_type = StockType(sale.stock_type)
     new_quantity = Decimal(sale.quantity_kg)
     _compute(sale)
+    _split_tax(sale, mill)
     if sale.stock_type != old_type:
         # Two stocks are locked: always in the StockType order (as milling does), so that two
         # requests touching the same pair cannot deadlock. The stocks are independent, so the

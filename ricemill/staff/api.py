@@ -4,12 +4,13 @@ from flask_smorest import Blueprint
 from ..auth.access import mill_access
 from ..auth.roles import Permission
 from ..common.envelope import created, envelope, ok
-from ..common.export import export_list
+from ..common.export import export, export_list, schema_columns
 from . import service
 from .schemas import (
     AttendanceDaySchema,
     AttendanceMarkSchema,
     AttendanceQuerySchema,
+    AttendanceRowSchema,
     AttendanceSchema,
     StaffCreateSchema,
     StaffLeaveSchema,
@@ -75,8 +76,13 @@ def leave_staff(data, mill_id, staff_id):
 @blp.response(200, envelope(AttendanceDaySchema))
 def attendance_day(query, mill_id):
     """The day's grid: every staff member employed on `date` (default: today where the mill is) with
-    their status, or null when not marked yet."""
-    return ok(service.attendance_day(mill=g.mill, day=query.get("date")))
+    their status, or null when not marked yet. `?format=csv|xlsx`: the day's rows (one per staff member)."""
+    day = service.attendance_day(mill=g.mill, day=query.get("date"))
+    if query["format"] != "json":
+        schema = AttendanceRowSchema()
+        rows = (schema.dump(entry) for entry in day["entries"])
+        return export(query["format"], f"attendance-{day['date'].isoformat()}", schema_columns(schema), rows)
+    return ok(day)
 
 
 @blp.route("/<uuid:mill_id>/attendance", methods=["POST"])

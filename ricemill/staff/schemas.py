@@ -100,9 +100,10 @@ class AttendanceMarkSchema(CamelSchema):
 
 
 class AttendanceQuerySchema(CamelSchema):
-    """`date` defaults to today in the mill's time zone."""
+    """`date` defaults to today in the mill's time zone; `format` csv or xlsx exports the day's grid."""
 
     date = fields.Date()
+    format = format_field()
 
 
 class AttendanceRowSchema(CamelSchema):

@@ -7,7 +7,7 @@ reports.js), live on the socket events of what they show. Print pages are render
 
 from flask import Blueprint, g, request
 
-from ..common import printing
+from ..common import printing, words
 from ..common.errors import NotFound
 from ..common.tenancy import get_mill_document
 from ..extensions import db
@@ -71,7 +71,6 @@ def print_invoice(sale_id):
         return _render("error.html", message="No such sale"), 404
     party = db_get(Party, sale.party_id)
     mill = printing.mill_letterhead(g.mill)
-    buyer_state = party.state if party else None
     return _render(
         "print_invoice.html",
         size=_size(),
@@ -79,9 +78,9 @@ def print_invoice(sale_id):
         party=party,
         mill=mill,
         hsn=printing.HSN_RICE,
-        gst=printing.gst_split(sale.tax_amount, sale.tax_rate_percent, mill["state"], buyer_state),
-        inr=printing.inr,
-        words=printing.rupees_in_words(sale.amount),
+        gst=stored_split(sale, mill["state"]),
+        money=words.money,
+        words=words.rupees_in_words(sale.amount),
     )
 
 
@@ -99,9 +98,21 @@ def print_slip(purchase_id):
         p=purchase,
         party=db_get(Party, purchase.party_id),
         mill=printing.mill_letterhead(g.mill),
-        inr=printing.inr,
-        words=printing.rupees_in_words(purchase.amount),
+        money=words.money,
+        words=words.rupees_in_words(purchase.amount),
     )
+
+
+def stored_split(sale, mill_state) -> dict:
+    """The GST split stored on the sale when it was made (never recomputed from today's party); a
+    sale without tax is shown as inter- or intra-state by the buyer's state stored with it."""
+    rate = sale.tax_rate_percent
+    if sale.igst_amount:
+        return {"kind": "INTER", "igst": sale.igst_amount, "cgst": None, "sgst": None, "rate": rate, "half_rate": None}
+    if sale.cgst_amount or sale.sgst_amount:
+        return {"kind": "INTRA", "igst": None, "cgst": sale.cgst_amount, "sgst": sale.sgst_amount, "rate": rate,
+                "half_rate": rate / 2}  # fmt: skip
+    return printing.gst_split(0, rate, mill_state, sale.buyer_state)
 
 
 def db_get(model, row_id):

@@ -81,6 +81,7 @@ DOCUMENTS = {
             column("paymentStatus", "Payment", "status"),
         ],
         "preview": "purchase",
+        "print": {"path": "purchases", "label": "Slip"},  # /print/purchases/<id>: the weighbridge slip
         "deletable": True,
         "editable": True,
         "search": {"param": "farmerName", "label": "Farmer"},
@@ -113,6 +114,7 @@ DOCUMENTS = {
             column("paymentStatus", "Payment", "status"),
         ],
         "preview": "sale",
+        "print": {"path": "sales", "label": "Invoice"},  # /print/sales/<id>: the tax invoice
         "deletable": True,
         "editable": True,
         "search": {"param": "buyerName", "label": "Buyer"},

@@ -26,6 +26,7 @@ from jwt.exceptions import PyJWTError
 from ..auth import service as auth_service
 from ..auth.roles import Permission, Role, role_allows
 from ..auth.schemas import LoginSchema
+from ..common import words
 from ..common.errors import DomainError
 from ..extensions import db
 from ..meta.service import build_meta
@@ -122,10 +123,9 @@ def _page_context():
 
 @bp.app_template_filter("option_label")
 def _option_label(value: str) -> str:
-    """A select option's words: the meta's label (stock types, payment modes), else the value in words."""
-    meta = build_meta()
-    labels = {o["value"]: o["label"] for o in meta["stockTypes"] + meta["paymentModes"]}
-    return labels.get(value) or str(value).replace("_", " ").title()
+    """A select option's words: the meta's label (stock types, modes, directions, statuses), else the
+    code in words, as every message says it (`common/words.py`)."""
+    return words.label(value)
 
 
 def _render(template: str, **context):
@@ -271,7 +271,11 @@ def refresh_and_return():
         tokens = _rotate()
     except _AUTH_ERRORS:
         db.session.rollback()
-        response = redirect(url_for("web.login_form", next=target))
+        # a session cookie came but is dead (expired, revoked, broken): the login page says so;
+        # a first visit (or one after logging out, which clears them) has none and is just asked to log in
+        cfg = current_app.config
+        dead = any(request.cookies.get(cfg[name]) for name in ("JWT_ACCESS_COOKIE_NAME", "JWT_REFRESH_COOKIE_NAME"))
+        response = redirect(url_for("web.login_form", next=target, **({"ended": "session"} if dead else {})))
         unset_jwt_cookies(response)
         return response
     response = redirect(target)

@@ -229,3 +229,42 @@ def test_outturn_rounds_half_up(client, mill, operator_headers):
     # 1.01 / 2,000 × 100 = 0.0505 exactly: half-up gives 0.051 (half-even would give 0.050).
     batch = complete(client, mill, operator_headers, batch_id, outputs={"RICE": 1.01}).get_json()["data"]
     assert batch["outturnPercent"] == 0.051
+
+
+def test_batch_list_exports_one_row_per_batch_with_outputs_as_columns(client, mill, operator_headers):
+    """CSV and XLSX hold every filtered batch (not one page) equal to the JSON, the outputs object
+    spread into Rice/Broken rice/Bran/Husk (kg) columns, empty while a batch is in progress."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from ricemill.common.export import BOM
+
+    set_stock(mill, "PADDY", Decimal("5000"))
+    ids = [start(client, mill, operator_headers, kg=100).get_json()["data"]["id"] for _ in range(3)]
+    complete(client, mill, operator_headers, ids[0], outputs={"RICE": 60.5, "HUSK": 20})
+    url = mill_url(mill, "/milling-batches")
+    json_rows = {b["id"]: b for b in client.get(url, headers=operator_headers).get_json()["data"]}
+
+    text = client.get(url + "?format=csv&perPage=1", headers=operator_headers).get_data(as_text=True)
+    assert text.startswith(BOM)
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
+    assert len(rows) == 3 and "Outputs" not in header
+    outputs = [header.index(h) for h in ("Rice (kg)", "Broken rice (kg)", "Bran (kg)", "Husk (kg)")]
+    by_id = {row[header.index("Id")]: row for row in rows}
+    assert [by_id[ids[0]][i] for i in outputs] == ["60.5", "0.0", "0.0", "20.0"]
+    assert [by_id[ids[1]][i] for i in outputs] == ["", "", "", ""]
+    for batch_id, row in by_id.items():
+        want = json_rows[batch_id]
+        assert row[header.index("Paddy input (kg)")] == str(want["paddyInputKg"])
+        assert row[header.index("Status")] == want["status"]
+        outturn = row[header.index("Outturn percent")]
+        assert (float(outturn) if outturn else None) == want["outturnPercent"]
+    assert rows[0][header.index("Started by")] == json_rows[ids[0]]["startedBy"]["name"]
+
+    body = client.get(url + "?format=xlsx&status=COMPLETED", headers=operator_headers).get_data()
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+    header_x, *rows_x = list(sheet.iter_rows(values_only=True))
+    assert list(header_x) == header and len(rows_x) == 1
+    assert [rows_x[0][i] for i in outputs] == [60.5, 0, 0, 20]

@@ -55,6 +55,34 @@ def test_list_shows_only_your_own_newest_first_with_unread_count(client, inbox, 
     assert [n["title"] for n in manager["data"]] == ["second"]
 
 
+def test_list_exports_your_own_notifications_equal_to_the_json(client, inbox, headers):
+    import csv
+    import io
+    import json
+
+    from ricemill.common.export import BOM
+
+    h = headers[Role.OPERATOR]
+    client.post(f"/api/v1/notifications/{inbox['ids'][0]}/read", headers=h)
+    json_rows = client.get("/api/v1/notifications", headers=h).get_json()["data"]
+    text = client.get("/api/v1/notifications?format=csv&perPage=1", headers=h).get_data(as_text=True)
+    assert text.startswith(BOM)
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
+    assert header == ["Id", "Type", "Title", "Message", "Data", "Created at", "Read at", "Read"]
+    assert [r[2] for r in rows] == ["third", "second", "first"]
+    for row, want in zip(rows, json_rows, strict=True):
+        assert row == [want["id"], want["type"], want["title"], want["message"], json.dumps(want["data"]),
+                       want["createdAt"], want["readAt"] or "", str(want["read"])]  # fmt: skip
+    unread = client.get("/api/v1/notifications?format=csv&unread=true", headers=h).get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(unread[1:])))) == 1 + 2
+    manager = client.get("/api/v1/notifications?format=xlsx", headers=headers[Role.MANAGER])
+    assert manager.status_code == 200 and manager.data[:2] == b"PK"  # a zip: the XLSX, the manager's one row
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(manager.data), read_only=True).active
+    assert [r[2] for r in list(sheet.iter_rows(values_only=True))[1:]] == ["second"]
+
+
 def test_paging(client, inbox, headers):
     body = client.get("/api/v1/notifications?page=2&perPage=2", headers=headers[Role.OPERATOR]).get_json()
     assert [n["title"] for n in body["data"]] == ["first"]

@@ -193,3 +193,22 @@ def test_list_filters_and_balances(client, mill, users, headers):
     agents = client.get(url(mill) + "?kind=AGENT&q=squ", headers=headers[Role.OPERATOR]).get_json()["data"]
     assert [p["name"] for p in agents] == ["Square"]
     assert client.get(url(mill) + "?owing=everyone", headers=headers[Role.OPERATOR]).status_code == 422
+
+
+def test_list_totals_owed_to_us_and_we_owe_over_every_party(client, mill, other_mill, users, headers):
+    """meta.totals: the positive balances' sum and the negative ones' (as a positive amount), over
+    every party of the mill whatever the filter; another mill's parties never count."""
+    admin = users[Role.MILL_ADMIN]
+    make_party(mill, admin, name="Owes us", kind="BUYER", opening_balance=Decimal("500.00"))
+    make_party(mill, admin, name="Owes us too", kind="BUYER", opening_balance=Decimal("0.10"))
+    make_party(mill, admin, name="We owe", opening_balance=Decimal("-250.25"))
+    make_party(mill, admin, name="Square", kind="AGENT")
+    other_admin = make_user(Role.MILL_ADMIN, other_mill)
+    make_party(other_mill, other_admin, name="Elsewhere", opening_balance=Decimal("-9999.00"))
+    db.session.commit()
+    client.post(f"/api/v1/mills/{mill.id}/paddy-purchases", json={**PURCHASE, "farmerName": "Ramesh"},
+                headers=headers[Role.MANAGER])  # fmt: skip
+    want = {"owedToUs": 500.10, "weOwe": 22_250.25}  # Ramesh is owed 22,000.00
+    for query in ("", "?owing=us", "?owing=them&kind=AGENT"):
+        meta = client.get(url(mill) + query, headers=headers[Role.OPERATOR]).get_json()["meta"]
+        assert meta["totals"] == want, query

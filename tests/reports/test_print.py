@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from ricemill.auth.roles import Role
-from ricemill.common.printing import gst_split, rupees_in_words
+from ricemill.common.printing import gst_split
+from ricemill.common.words import rupees_in_words
 from ricemill.extensions import db
 from ricemill.inventory.stock import apply_movement
 from tests.factories import auth_header, make_mill, make_user

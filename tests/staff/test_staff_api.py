@@ -212,6 +212,35 @@ def test_batch_marking_and_the_days_grid(client, mill, headers):
     assert c and later
 
 
+def test_the_days_grid_exports_as_csv_and_xlsx(client, mill, headers):
+    import csv
+    import io
+
+    import openpyxl
+
+    h = headers[Role.MANAGER]
+    a = _add_staff(client, mill, h, name="Anil")
+    _add_staff(client, mill, h, name="Bhaskar")
+    day = _today() - timedelta(days=1)
+    _mark(client, mill, h, day, (a["id"], "HALF_DAY"))
+    url = _url(mill, f"/attendance?date={day.isoformat()}")
+    entries = client.get(url, headers=headers[Role.OPERATOR]).get_json()["data"]["entries"]
+    response = client.get(url + "&format=csv", headers=headers[Role.OPERATOR])
+    assert response.status_code == 200
+    assert f"attendance-{day.isoformat()}.csv" in response.headers["Content-Disposition"]
+    header, *rows = list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:])))
+    assert header == ["Staff id", "Name", "Designation", "Status", "Marked at"]
+    assert rows == [[e["staffId"], e["name"], e["designation"] or "", e["status"] or "", e["markedAt"] or ""]
+                    for e in entries]  # fmt: skip
+    body = client.get(url + "&format=xlsx", headers=headers[Role.OPERATOR]).get_data()
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+    assert [(r[1], r[3]) for r in list(sheet.iter_rows(values_only=True))[1:]] == [
+        ("Anil", "HALF_DAY"),
+        ("Bhaskar", None),
+    ]
+    assert client.get(url + "&format=pdf", headers=h).status_code == 422
+
+
 def test_staff_of_another_mill_is_404_and_nothing_is_written(client, mill, other_mill, headers):
     mine = _add_staff(client, mill, headers[Role.MANAGER])
     theirs = _add_staff(client, other_mill, auth_header(make_user(Role.MANAGER, other_mill)))

@@ -78,7 +78,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # date inputs as in India (dd/mm/yyyy): Chromium takes its own language from LANGUAGE (with
+        # Debian's chromium-l10n; the context's `locale` does not reach the native date field)
+        env = {**os.environ, "LANGUAGE": "en_IN"}
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
         yield browser
         browser.close()
 

@@ -119,3 +119,67 @@ def test_invoice_and_slip_at_print_size(seed, open_page, rest, tmp_path):
             assert width <= viewport["width"], f"{name} at {size} is {width} px wide"
             page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=True)
             assert (out / f"{name}-{size}.png").stat().st_size > 10_000
+
+
+def test_purchase_and_sale_lists_link_to_their_slip_and_invoice(seed, open_page, rest):
+    """Each row of the purchase and sale lists (and the one-document view, ?id=) prints its slip or
+    invoice; a payment received has a receipt that reads its amount in words."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Print Link Mill")
+    manager = make_user(Role.MANAGER, mill)
+    operator = make_user(Role.OPERATOR, mill)
+    api = rest(manager)
+    api.post("/inwards", {"stockType": "RICE", "quantityKg": 1000})
+    purchase = api.post("/paddy-purchases", {"farmerName": "Ramesh", "grossWeightKg": 1000, "moisturePercent": 17,
+                                              "ratePerQuintal": 2200})  # fmt: skip
+    sale = api.post("/sales", {"buyerName": "Anand Traders", "stockType": "RICE", "quantityKg": 100,
+                               "ratePerQuintal": 4000})  # fmt: skip
+
+    page = open_page(operator, "/documents/purchases")  # an operator reads and prints; no edit, no delete
+    link = page.locator(f"#doc-list a.print-link[href*='/print/purchases/{purchase['id']}']")
+    expect(link).to_have_text("Slip")
+    link.click()
+    expect(page.locator("#net")).to_contain_text("kg")
+
+    page = open_page(operator, f"/documents/sales?id={sale['id']}")
+    link = page.locator(f"#doc-list a.print-link[href*='/print/sales/{sale['id']}']")
+    expect(link).to_have_text("Invoice")
+    link.click()
+    expect(page.locator("#words")).to_have_text("Rupees Four Thousand Only")
+
+    payment = api.post("/payments", {"direction": "RECEIVED", "amount": 1250.5, "mode": "CASH", "saleId": sale["id"]})
+    receipt_id = next(r["id"] for r in api.get("/receipts")["data"] if r["paymentId"] == payment["id"])
+    page = open_page(operator, f"/receipts/{receipt_id}")
+    expect(page.locator("#r-words")).to_have_text("Rupees One Thousand Two Hundred Fifty and Fifty Paise Only")
+
+
+def test_parties_page_sums_live_and_edits_a_party(seed, open_page, rest):
+    """The sums owed to the mill and by it follow a new purchase live; Edit fills the form and saves
+    a PATCH (the row and the ledger link follow)."""
+    from playwright.sync_api import expect
+
+    mill = make_mill("Sums Mill")
+    manager = make_user(Role.MANAGER, mill)
+    api = rest(manager)
+    buyer = api.post("/parties", {"kind": "BUYER", "name": "Anand Traders", "openingBalance": 1500})
+    page = open_page(manager, "/parties")
+    wait_live(page)
+    expect(page.locator("#owed-to-us")).to_have_text("₹1,500.00")
+    expect(page.locator("#we-owe")).to_have_text("₹0.00")
+    api.post("/paddy-purchases", {"farmerName": "Ramesh", "grossWeightKg": 1000, "moisturePercent": 17,
+                                  "ratePerQuintal": 2200})  # fmt: skip
+    expect(page.locator("#we-owe")).to_have_text("₹22,000.00", timeout=2000)
+
+    row = page.locator(f"#parties-table tr[data-id='{buyer['id']}']")
+    row.get_by_role("button", name="Edit").click()
+    expect(page.locator("#party-form-title")).to_have_text("Edit party · Anand Traders")
+    expect(page.locator("#party-form [name=openingBalance]")).to_have_value("1500")
+    page.fill("#party-form [name=village]", "Hosur")
+    page.fill("#party-form [name=openingBalance]", "2000")
+    page.click("#party-form button[type=submit]")
+    expect(row).to_contain_text("Hosur", timeout=2000)
+    expect(page.locator("#owed-to-us")).to_have_text("₹2,000.00")
+    expect(page.locator("#party-form-title")).to_have_text("New party")
+    got = api.get(f"/parties/{buyer['id']}")["data"]
+    assert (got["village"], got["openingBalance"], got["kind"]) == ("Hosur", 2000.0, "BUYER")

@@ -11,23 +11,21 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 
 import sqlalchemy as sa
 from flask import Flask
 
 from ...auth.models import User
-from ...extensions import db, socketio
+from ...extensions import db
 from ...mills.models import Mill
 from ..events import SERVER_EVENTS
 from . import emitter, registry
+from .periodic import ProcessLoop
 
 log = logging.getLogger(__name__)
 
 PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}"
-_loop_lock = threading.Lock()
-_loop_started = False
 _last_pushed: dict | None = None
 
 
@@ -94,24 +92,9 @@ def push_if_changed(app: Flask) -> bool:
     return True
 
 
+_loop = ProcessLoop("Platform stats push", push_if_changed, "PLATFORM_STATS_INTERVAL_SECONDS")
+
+
 def ensure_loop(app: Flask) -> None:
     """Start this process's periodic check once (lazily, on the first `/admin` connection)."""
-    global _loop_started
-    interval = app.config["PLATFORM_STATS_INTERVAL_SECONDS"]
-    with _loop_lock:
-        if _loop_started or interval <= 0:
-            return
-        _loop_started = True
-    socketio.start_background_task(_loop, app, interval)
-
-
-def _loop(app: Flask, interval: float) -> None:
-    while True:
-        socketio.sleep(interval)
-        with app.app_context():
-            try:
-                push_if_changed(app)
-            except Exception:  # a database or queue hiccup: try again next time
-                log.warning("Platform stats push failed", exc_info=True)
-            finally:
-                db.session.remove()
+    _loop.ensure(app)

@@ -12,21 +12,19 @@ gap, a crash between commit and emit, a lost connection), and it sends `sync`.
 """
 
 import logging
-import threading
 
 from flask import Flask
 
-from ...extensions import db, socketio
+from ...extensions import socketio
 from ..events import SERVER_EVENTS
 from ..outbox.replay import current_seqs
 from . import emitter
+from .periodic import ProcessLoop
 
 log = logging.getLogger(__name__)
 
 POSITION = SERVER_EVENTS["MILL_POSITION"]
 _ROOM_PREFIX = emitter.mill_room("")
-_lock = threading.Lock()
-_started = False
 
 
 def local_mill_ids() -> list[str]:
@@ -57,24 +55,9 @@ def send_position_to(sid: str, namespace: str, mill_ids) -> None:
         emitter.to_sid(POSITION, {"millId": mill_id, "seq": seq}, sid, namespace)
 
 
+_heartbeat = ProcessLoop("Sending the mill positions", lambda app: send_positions(), "POSITION_INTERVAL_SECONDS")
+
+
 def ensure_heartbeat(app: Flask) -> None:
     """Start this process's heartbeat once (POSITION_INTERVAL_SECONDS 0: only on connect)."""
-    global _started
-    interval = app.config.get("POSITION_INTERVAL_SECONDS") or 0
-    with _lock:
-        if _started or interval <= 0:
-            return
-        _started = True
-    socketio.start_background_task(_heartbeat, app, interval)
-
-
-def _heartbeat(app: Flask, interval: float) -> None:
-    while True:
-        socketio.sleep(interval)
-        with app.app_context():
-            try:
-                send_positions()
-            except Exception:  # the database away for a moment: next time
-                log.warning("Mill positions not sent", exc_info=True)
-            finally:
-                db.session.remove()
+    _heartbeat.ensure(app)

@@ -73,7 +73,14 @@ function paintStock(type, quantity, min, lowFlag) {
   meter.optimum = meter.max;
   meter.value = Number(quantity);
   meter.setAttribute('aria-label', low ? 'below minimum' : 'level');
-  td.append(meter, low ? ' Low' : '');
+  td.className = 'level';
+  td.append(meter);
+  if (low) {
+    const word = document.createElement('span');
+    word.className = 'low-word';
+    word.textContent = ' Low';
+    td.append(word);
+  }
   tr.append(td);
 }
 

@@ -55,14 +55,23 @@ export function showErrors(form, err) {
       loose.push(field && field !== '_schema' ? `${field}: ${message}` : message);
     }
   });
+  // An error of no field on the form is said by the top message. A refusal (409 "Not enough Rice in
+  // stock: …") already says it in its message, its errors are machine detail: shown once, not twice.
+  // Only a 422's generic "Validation failed" needs its loose errors after it.
+  const said = err.status && err.status !== 422;
   const top = form.querySelector('[data-error-for="_form"]');
-  if (top) top.textContent = [err.message, ...loose].filter(Boolean).join(' · ');
+  if (top) top.textContent = [err.message, ...(said ? [] : loose)].filter(Boolean).join(' · ');
   (first || top)?.focus?.();
 }
 
 function prefill(form) {
   form.querySelectorAll('[data-today]').forEach((el) => { if (!el.value) el.value = today(); });
 }
+
+// Typing stops being said after this long without a keystroke; a page (or a test) may set its own
+// with <body data-typing-idle-ms="…">, read at each keystroke.
+export const TYPING_IDLE_MS = 4000;
+const typingIdleMs = () => Number(document.body.dataset.typingIdleMs) || TYPING_IDLE_MS;
 
 function typingFor(form) {
   const entity = form.dataset.entity;
@@ -84,7 +93,7 @@ function typingFor(form) {
       last = now;
     }
     clearTimeout(timer);
-    timer = setTimeout(stop, 4000);
+    timer = setTimeout(stop, typingIdleMs());
   });
   form.addEventListener('submit', stop);
   form.addEventListener('reset', stop);

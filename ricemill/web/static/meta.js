@@ -19,15 +19,33 @@ const meta = readMeta();
 function first(...values) {
   return values.find((v) => v !== undefined && v !== null);
 }
+/** A code nobody labelled, in words (as the server's words.label): `HALF_DAY` → "Half day". */
+export function words(code) {
+  const text = String(code).replace(/_/g, ' ').toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 // a list of codes, or of {value|code, label}: always [{value, label}]
 function options(list, fallback) {
   if (!Array.isArray(list) || !list.length) return fallback;
   return list.map((o) => (typeof o === 'object'
     ? { value: first(o.value, o.code, o.name), label: first(o.label, o.name, o.value, o.code) }
-    : { value: o, label: String(o).replace(/_/g, ' ').toLowerCase() }));
+    : { value: o, label: words(o) }));
 }
 const codes = (pairs) => pairs.map((o) => o.value);
-const pairs = (list) => list.map((value) => ({ value, label: value.replace(/_/g, ' ').toLowerCase() }));
+const pairs = (list) => list.map((value) => ({ value, label: words(value) }));
+
+// Every {value, label} list of the meta (stock types, payment modes, directions and statuses,
+// attendance, batch and staff statuses, roles): the one place the pages read a code's label from.
+const LABELS = new Map();
+Object.values(meta).forEach((list) => {
+  if (!Array.isArray(list)) return;
+  list.forEach((o) => { if (o && typeof o === 'object' && o.value && o.label) LABELS.set(o.value, o.label); });
+});
+/** How a person reads a code: its label from the meta ("UPI", "Bank transfer", "In progress"). */
+export function label(code) {
+  if (code === null || code === undefined || code === '') return '';
+  return LABELS.get(code) || words(code);
+}
 
 const defaults = meta.defaults || meta.millDefaults || {};
 export const constants = Object.freeze({

@@ -105,9 +105,21 @@ if (filterForm) {
   filterForm.addEventListener('submit', (event) => { event.preventDefault(); refilter(); });
 }
 
-// --- row actions: edit, delete (confirmed), staff leaving ------------------------------------
+// --- row actions: print (slip, invoice), edit, delete (confirmed), staff leaving --------------
+function printUrl(id) {
+  const mill = new URLSearchParams(location.search).get('mill');
+  return `/print/${spec.print.path}/${id}` + (mill ? `?mill=${mill}` : '');
+}
 function rowActions(item, td) {
   td.className = 'actions';
+  if (spec.print) {
+    const a = document.createElement('a');
+    a.href = printUrl(item.id);
+    a.className = 'print-link';
+    a.textContent = spec.print.label;
+    a.setAttribute('aria-label', `Print the ${spec.print.label.toLowerCase()}`);
+    td.append(a);
+  }
   if (canEdit) td.append(button('Edit', () => startEdit(item), 'link'));
   if (canDelete) {
     td.append(button('Delete', async () => {
@@ -134,7 +146,7 @@ function rowActions(item, td) {
     }));
   }
 }
-const hasActions = canLeave || canDelete || canEdit;
+const hasActions = canLeave || canDelete || canEdit || !!spec.print;
 
 // --- edit: the same form, filled with the row, sent as a PATCH -------------------------------
 const title = document.getElementById('form-title');

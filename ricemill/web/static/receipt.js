@@ -14,5 +14,5 @@ onLoad(async () => {
   set('r-amount', fmt.money(r.amount));
   set('r-words', r.amountInWords);
   const payment = (await millApi(`/payments/${r.paymentId}`)).data;
-  set('r-mode', fmt.status(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
+  set('r-mode', fmt.label(payment.mode) + (payment.reference ? ` · ${payment.reference}` : ''));
 });
