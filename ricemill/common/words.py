@@ -28,7 +28,7 @@ from num2words import num2words
 
 LOCALE = "en_IN"  # Indian grouping: 1,20,600
 KG_PER_QUINTAL = Decimal(100)
-_EXACT_BELOW_KG = Decimal(100)  # under this a gram matters (a deduction, a sample); above it, 100 g
+EXACT_BELOW_KG = Decimal(100)  # under this a gram matters (a deduction, a sample); above it, 100 g
 
 _LABELS: dict[str, str] = {}
 
@@ -100,7 +100,7 @@ def rupees_in_words(value) -> str:
 def kg_number(value, *, exact: bool = False) -> str:
     """Kilograms without the unit: 3 decimals under 100 kg (or when `exact`), else at most 1."""
     amount = Decimal(str(value))
-    return number(amount, 3 if exact or abs(amount) < _EXACT_BELOW_KG else 1)
+    return number(amount, 3 if exact or abs(amount) < EXACT_BELOW_KG else 1)
 
 
 def kg(value, *, exact: bool = False) -> str:

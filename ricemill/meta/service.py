@@ -28,6 +28,8 @@ def build_meta() -> dict:
             "weightPlaces": -c.KG.as_tuple().exponent,
             "moneyPlaces": 2,
             "kgPerQuintal": c.KG_PER_QUINTAL,
+            # weights shown to people: to the gram under this, else to 100 g (common.words.kg)
+            "exactBelowKg": int(words.EXACT_BELOW_KG),
         },
         "moisture": {
             # deduction_kg = W × (M − S) / (100 − S) when M > S, else 0; rounded half up to weightPlaces.

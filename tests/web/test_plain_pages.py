@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.committed, pytest.mark.browser]
 PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A weight of 100 kg or more to the gram ("1,38,757.347 kg"): people read it to 100 g (common.words.kg)
+GRAMS_ON_A_LOT = re.compile(r"\b(?:\d{1,3},)?(?:\d{2},)*\d{3}\.\d{2,3}\s?kg")
 
 
 def _codes() -> dict[str, str]:
@@ -90,6 +92,7 @@ def _problems(page, codes: dict[str, str]) -> list[str]:
         around = lambda m, text=text: repr(text[max(0, m.start() - 40) : m.end() + 40])  # noqa: E731
         found += [f"code {m.group(0)!r} in {around(m)}" for m in upper.finditer(text)]
         found += [f"ISO date in {around(m)}" for m in ISO_DATE.finditer(text)]
+        found += [f"a lot to the gram in {around(m)}" for m in GRAMS_ON_A_LOT.finditer(text)]
     lowered = {code.replace("_", " ").lower(): label for code, label in codes.items()}
     for text in page.evaluate(_LEAVES):
         if text in lowered and text != lowered[text]:

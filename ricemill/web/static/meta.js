@@ -51,6 +51,7 @@ const defaults = meta.defaults || meta.millDefaults || {};
 export const constants = Object.freeze({
   standardMoisturePercent: Number(first(meta.standardMoisturePercent, defaults.standardMoisturePercent, 17)),
   kgPerQuintal: Number(first(meta.kgPerQuintal, meta.units && meta.units.kgPerQuintal, 100)),
+  exactBelowKg: Number(first(meta.units && meta.units.exactBelowKg, 100)),
   stockTypes: options(meta.stockTypes, pairs(['PADDY', 'RICE', 'BROKEN_RICE', 'BRAN', 'HUSK'])),
   millingOutputs: codes(options(meta.millingOutputs, pairs(['RICE', 'BROKEN_RICE', 'BRAN', 'HUSK']))),
   // the API's upper bounds (GET /api/v1/meta `limits` and `moisture`), for checks before sending

@@ -44,7 +44,7 @@ function preview() {
   const input = Number(current.paddyInputKg);
   const total = constants.millingOutputs.reduce((s, t) => s + val(t), 0);
   document.getElementById('pv-outturn').textContent = input ? fmt.percent((val('RICE') / input) * 100) : '–';
-  document.getElementById('pv-loss').textContent = fmt.kg(Math.round((input - total) * 1000) / 1000);
+  document.getElementById('pv-loss').textContent = fmt.kgExact(Math.round((input - total) * 1000) / 1000);
 }
 onLoad(load);
 const reload = debounce(load);

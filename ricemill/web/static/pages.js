@@ -334,15 +334,15 @@ function preview() {
     const weight = gross - tare;
     const deduction = moisture !== null && moisture > std ? round((weight * (moisture - std)) / (100 - std), 3) : 0;
     const net = round(weight - deduction, 3);
-    set('pv-weight', fmt.kg(round(weight, 3)));
-    set('pv-deduction', fmt.kg(deduction));
-    set('pv-net', fmt.kg(net));
+    set('pv-weight', fmt.kgExact(round(weight, 3)));
+    set('pv-deduction', fmt.kgExact(deduction));
+    set('pv-net', fmt.kgExact(net));
     set('pv-amount', rate === null || bad('ratePerQuintal') ? '–' : fmt.money(round((net / PER_QUINTAL) * rate, 2)));
   } else if (spec.preview === 'sale') {
     const qty = num('quantityKg');
     const rate = num('ratePerQuintal');
     const qtyOk = qty !== null && !bad('quantityKg');
-    set('pv-net', qtyOk ? fmt.kg(qty) : '–');
+    set('pv-net', qtyOk ? fmt.kgExact(qty) : '–');
     set('pv-amount', !qtyOk || rate === null || bad('ratePerQuintal') ? '–' : fmt.money(round((qty / PER_QUINTAL) * rate, 2)));
   }
 }
