@@ -145,6 +145,16 @@ class Client:
         **options,
     ):
         self.sio = socketio_client.Client(reconnection=options.pop("reconnection", False), **options)
+        # python-engineio's client runs each message's handlers on a thread of its own, so on a loaded
+        # machine they can record out of the order the packets came in: these record in wire order.
+        deliver = self.sio.eio._trigger_event
+
+        def in_wire_order(event, *args, **kwargs):
+            if event == "message":
+                kwargs["run_async"] = False
+            return deliver(event, *args, **kwargs)
+
+        self.sio.eio._trigger_event = in_wire_order
         self.events: list[tuple[str, object]] = []
         self.lock = threading.Lock()
         self.error = None
