@@ -25,6 +25,7 @@ if os.environ.get("BENCH_TRACEMALLOC"):  # before the app exists, so its allocat
     tracemalloc.start(int(os.environ["BENCH_TRACEMALLOC"]))
 
 import argparse  # noqa: E402
+import re  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import date  # noqa: E402
@@ -158,6 +159,12 @@ def _add_routes(app) -> None:
             profiler.dump_stats(profile_to)
         return {"emitted": count, "seconds": seconds}
 
+    def _short_path(where: str) -> str:
+        """A source line as 'eventlet/wsgi.py:837' or 'stdlib/socket.py:338': no path of this machine."""
+        where = re.sub(r"^.*/site-packages/", "", where)
+        where = re.sub(r"^.*/(ricemill|bench|tests)/", r"\1/", where)
+        return re.sub(r"^.*/lib/python3\.\d+/", "stdlib/", where)
+
     @app.get("/bench/tracemalloc/<action>")
     def bench_tracemalloc(action):
         """`mark`: remember a snapshot; `diff`: what was allocated since, by source line (top 25)."""
@@ -171,7 +178,7 @@ def _add_routes(app) -> None:
         return {
             "traced_bytes_growth": sum(stat.size_diff for stat in stats),
             "top": [
-                {"where": str(stat.traceback[0]), "bytes": stat.size_diff, "count": stat.count_diff}
+                {"where": _short_path(str(stat.traceback[0])), "bytes": stat.size_diff, "count": stat.count_diff}
                 for stat in sorted(stats, key=lambda stat: -stat.size_diff)[:25]
             ],
         }
