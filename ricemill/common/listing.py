@@ -51,6 +51,15 @@ def date_range(column, *, timezone: str | None = None) -> dict[str, Filter]:
     }
 
 
+def within_dates(column, date_from: date | None, date_to: date | None, *, timezone: str | None = None) -> list:
+    """The conditions of `date_range` for a query built outside a list (a report, a ledger): None is
+    no bound."""
+    filters = date_range(column, timezone=timezone)
+    bounds = (("date_from", date_from), ("date_to", date_to))
+    conditions = (filters[key](day) for key, day in bounds if day is not None)
+    return [condition for condition in conditions if condition is not None]
+
+
 def apply_filters(stmt: sa.Select, query: Mapping, filters: Mapping[str, Filter]) -> sa.Select:
     for key, build in filters.items():
         value = query.get(key)

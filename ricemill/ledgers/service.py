@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..common.filters import contains
+from ..common.listing import within_dates
 from ..extensions import db
 from ..finance.models import Payment, Receipt
 from ..finance.types import PaymentDirection
@@ -118,26 +119,22 @@ def ledger(*, mill_id, party_id, date_from=None, date_to=None) -> dict:
             db.session.scalar(sa.select(balance_expression(sa.literal(party.id), date_before=date_from)))
         )
 
-    def window(column):
-        out = []
-        if date_from is not None:
-            out.append(column >= date_from)
-        if date_to is not None:
-            out.append(column <= date_to)
-        return out
-
     entries = []
     for p in db.session.scalars(
-        sa.select(PaddyPurchase).where(PaddyPurchase.party_id == party.id, *window(PaddyPurchase.purchase_date))
+        sa.select(PaddyPurchase).where(
+            PaddyPurchase.party_id == party.id, *within_dates(PaddyPurchase.purchase_date, date_from, date_to)
+        )
     ):
         ref = f"Slip {p.weigh_slip_no}" if p.weigh_slip_no else f"{p.net_weight_kg} kg {p.variety or 'paddy'}"
         entries.append((p.purchase_date, p.created_at, "PURCHASE", p.id, ref, ZERO, p.amount))
-    for s in db.session.scalars(sa.select(Sale).where(Sale.party_id == party.id, *window(Sale.sale_date))):
+    for s in db.session.scalars(
+        sa.select(Sale).where(Sale.party_id == party.id, *within_dates(Sale.sale_date, date_from, date_to))
+    ):
         entries.append((s.sale_date, s.created_at, "SALE", s.id, f"Invoice {s.invoice_number}", s.amount, ZERO))
     payments = db.session.execute(
         sa.select(Payment, Receipt.receipt_no)
         .outerjoin(Receipt, Receipt.payment_id == Payment.id)
-        .where(Payment.party_id == party.id, *window(Payment.payment_date))
+        .where(Payment.party_id == party.id, *within_dates(Payment.payment_date, date_from, date_to))
     )
     for pay, receipt_no in payments:
         if pay.direction == PaymentDirection.MADE:

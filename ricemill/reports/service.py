@@ -5,12 +5,12 @@ Dates are the documents' own dates (purchase, sale, payment, movement dates); th
 milling batches carry timestamps, read as dates where the mill is (its time zone).
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..common.listing import day_start
+from ..common.listing import day_start, within_dates
 from ..extensions import db
 from ..finance.models import Payment, Receipt
 from ..inventory.models import GoodsMovement, StockLedgerEntry
@@ -23,25 +23,6 @@ from ..sales.models import Sale
 ZERO = Decimal("0")
 KG = Decimal("0.001")
 PAISE = Decimal("0.01")
-
-
-def _instants(mill, column, date_from, date_to):
-    """Conditions on a timestamp for the mill's days date_from..date_to (as the stock ledger reads them)."""
-    out = []
-    if date_from is not None:
-        out.append(column >= day_start(mill.timezone, date_from))
-    if date_to is not None and date_to != date.max:  # date.max has no next day: no bound at all
-        out.append(column < day_start(mill.timezone, date_to + timedelta(days=1)))
-    return out
-
-
-def _window(column, date_from, date_to):
-    out = []
-    if date_from is not None:
-        out.append(column >= date_from)
-    if date_to is not None:
-        out.append(column <= date_to)
-    return out
 
 
 # --- day book ------------------------------------------------------------------------------------
@@ -115,7 +96,7 @@ def stock_statement(*, mill, date_from: date | None = None, date_to: date | None
     """Per stock type: opening, in, out, closing over the period, summed from the stock ledger."""
     at = StockLedgerEntry.created_at
     before = (at < day_start(mill.timezone, date_from)) if date_from is not None else sa.false()
-    inside = sa.and_(sa.true(), *_instants(mill, at, date_from, date_to))
+    inside = sa.and_(sa.true(), *within_dates(at, date_from, date_to, timezone=mill.timezone))
     change = StockLedgerEntry.change
 
     def total(condition):
@@ -166,7 +147,7 @@ def purchases_register(*, mill, date_from=None, date_to=None, group_by="day") ->
         )
         .select_from(PaddyPurchase)
         .outerjoin(Party, Party.id == PaddyPurchase.party_id)
-        .where(PaddyPurchase.mill_id == mill.id, *_window(PaddyPurchase.purchase_date, date_from, date_to))
+        .where(PaddyPurchase.mill_id == mill.id, *within_dates(PaddyPurchase.purchase_date, date_from, date_to))
         .group_by(key)
         .order_by(key)
     )
@@ -190,7 +171,7 @@ def sales_register(*, mill, date_from=None, date_to=None, group_by="day") -> dic
         )
         .select_from(Sale)
         .outerjoin(Party, Party.id == Sale.party_id)
-        .where(Sale.mill_id == mill.id, *_window(Sale.sale_date, date_from, date_to))
+        .where(Sale.mill_id == mill.id, *within_dates(Sale.sale_date, date_from, date_to))
         .group_by(key)
         .order_by(key)
     )
@@ -232,7 +213,7 @@ def milling_report(*, mill, date_from=None, date_to=None) -> dict:
         .where(
             MillingBatch.mill_id == mill.id,
             MillingBatch.status == BatchStatus.COMPLETED,
-            *_instants(mill, MillingBatch.completed_at, date_from, date_to),
+            *within_dates(MillingBatch.completed_at, date_from, date_to, timezone=mill.timezone),
         )
         .order_by(MillingBatch.completed_at, MillingBatch.id)
     ).all()
