@@ -58,18 +58,24 @@ def create_party(*, mill, data: dict, actor) -> Party:
     for key in _WRITABLE:
         if key in data and data[key] is not None:
             setattr(party, key, data[key])
+    db.session.add(party)
+    _save(party)
+    _publish(party, "PARTY_CREATED", actor, f"{actor.name} added {party.kind.lower()} {party.name}")
+    return party
+
+
+def _save(party: Party) -> None:
+    """Normalise what was set, check the GSTIN's state, and flush: a (kind, name, phone) the mill
+    already has is a 409, and the transaction goes on."""
     party.kind = PartyKind(party.kind)
     party.name = party.name.strip()
     party.phone = _clean(party.phone)
     _derive_state(party)
-    db.session.add(party)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError as error:
         raise _identity_taken(error) from None
-    _publish(party, "PARTY_CREATED", actor, f"{actor.name} added {party.kind.lower()} {party.name}")
-    return party
 
 
 def _derive_state(party: Party) -> None:
@@ -97,15 +103,7 @@ def update_party(*, mill, party_id, data: dict, actor) -> Party:
             if key == "opening_balance" and value is None:
                 value = ZERO
             setattr(party, key, value)
-    party.kind = PartyKind(party.kind)
-    party.name = party.name.strip()
-    party.phone = _clean(party.phone)
-    _derive_state(party)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError as error:
-        raise _identity_taken(error) from None
+    _save(party)
     _publish(party, "PARTY_UPDATED", actor, f"{actor.name} updated {party.kind.lower()} {party.name}")
     return party
 
