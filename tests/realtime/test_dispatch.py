@@ -1,6 +1,7 @@
-"""Background marking of dispatched rows (realtime/outbox/marking.py): the rows every marker
-queued in a burst are marked together, one transaction for all tables, and one table's failure
-leaves the others marked."""
+"""The outbox's dispatch after commit (realtime/outbox/dispatch.py): the frames of a commit's events
+are handed to the sockets before dispatch returns; and the background marking of dispatched rows
+(realtime/outbox/marking.py): the rows every marker queued in a burst are marked together, one
+transaction for all tables, and one table's failure leaves the others marked."""
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from ricemill.notifications import service as notification_service
 from ricemill.notifications.models import Notification
 from ricemill.realtime.outbox import dispatch, marking
 from ricemill.realtime.outbox.models import MillEvent
+from ricemill.realtime.sockets import fastpath
 from tests.factories import make_mill
 
 pytestmark = pytest.mark.committed
@@ -77,4 +79,39 @@ def test_one_tables_failure_leaves_the_others_marked(app, monkeypatch):
         _queue_both(app, event_ids, note_ids)
         marking.flush_all()
         assert _undispatched() == {"mill_events": 0, "notifications": 3}  # the relay sends these again
+        db.session.remove()
+
+
+class HeldSocket:
+    """A websocket whose frames the fast path holds until it is uncorked (as `_cork` lists it)."""
+
+    def __init__(self):
+        self.frames, self.sent = [], []
+
+    def write(self, frame):
+        if not self.frames:
+            fastpath._corked.append(self)
+        self.frames.append(frame)
+
+    def _uncork(self):
+        self.sent.extend(self.frames)
+        self.frames = []
+
+
+def test_a_commits_events_leave_before_dispatch_returns(app, monkeypatch):
+    """Under eventlet the frames would otherwise wait for the hub's next turn, behind the rest of
+    the request and every other ready green thread."""
+    from ricemill.inventory.stock import apply_movement
+
+    monkeypatch.setattr(fastpath, "_corked", [])
+    sock = HeldSocket()
+    monkeypatch.setattr(dispatch.emitter, "to_mill", lambda event, payload, mill_id: sock.write(event))
+    monkeypatch.setattr(dispatch.emitter, "to_mill_and_admins", lambda event, payload, mill_id: sock.write(event))
+    with app.app_context():
+        mill = make_mill()
+        apply_movement(mill_id=mill.id, stock_type="BRAN", change=1, reason="t")
+        db.session.commit()  # the dispatcher runs here
+        assert sock.sent and "stock:updated" in sock.sent
+        assert sock.frames == [] and sock not in fastpath._corked
+        dispatch.flush_marking()
         db.session.remove()
