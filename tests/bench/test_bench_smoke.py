@@ -91,6 +91,8 @@ def test_fanout(tmp_path):
     assert result["writes"]["delivered_to_every_client"] == 10
     assert result["commit_to_last_delivery"]["n"] == 10
     assert {"median_ms", "p99_ms"} <= result["commit_to_last_delivery"].keys()
+    # The REST bar of issue 13 is reported too: every write's send -> answer.
+    assert result["rest_request"]["n"] == 10 and result["target"]["rest_p99_ms"] == 50
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
