@@ -79,16 +79,19 @@ def _take() -> dict:
 
 
 def _run() -> None:
+    """Every BATCH_DELAY_SECONDS, what was queued meanwhile (a burst shares one transaction); ends
+    once nothing more is queued (the next queue starts it again)."""
     global _running
     while True:
-        socketio.sleep(BATCH_DELAY_SECONDS)  # first and between batches: a burst shares one
+        socketio.sleep(BATCH_DELAY_SECONDS)
         with _lock:
             batches = _take()
-            if not batches:
-                _running = False
-                return
         for app, work in batches.items():
             _mark(app, work)
+        with _lock:
+            if not any(marker._queued for marker in _markers):
+                _running = False
+                return
 
 
 def _mark(app, work: list) -> None:
