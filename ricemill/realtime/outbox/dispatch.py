@@ -8,9 +8,8 @@ The frames of those emits leave before `dispatch` returns. Under eventlet the br
 (sockets/fastpath.py) holds the frames a green thread writes until the hub's next turn, so that a burst
 leaves in one send per socket; but the request that committed goes on (its notification, its answer)
 until it next waits, and the hub then runs the other ready green threads first: on a busy server the
-events sat there for tens of milliseconds (bench.fanout: commit -> last delivery median 12-29 ms, p90
-39-105 ms; sent at once, 3.7-3.8 ms and 12-19 ms, in the same hour). A commit's events are one burst
-already, so they are sent right away, still one send per socket.
+events waited there for tens of milliseconds (bench/RESULTS.md, finding 4). A commit's events are one
+burst already, so they are sent right away, still one send per socket.
 """
 
 import logging

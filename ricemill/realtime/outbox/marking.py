@@ -3,9 +3,9 @@
 After an emit, the ids are queued and one background task per process marks them in batches: every
 BATCH_DELAY_SECONDS at most, it takes what every marker (the events' and the notifications') has
 queued and marks it all in one transaction, one UPDATE per table. So a write never pays a second
-transaction, and a busy server pays a few marking transactions a second, not one per write and table
-(at 50 writes/s that was about 40 transactions a second, 6% of the process's time, all on the loop
-that delivers the events). A row whose marking fails stays undispatched and the relay sends it again
+transaction, and a busy server pays at most a few marking transactions a second, not one per write
+and table (those took 5% of the server's time at 50 writes/s, on the loop that delivers the events:
+bench/RESULTS.md, finding 4). A row whose marking fails stays undispatched and the relay sends it again
 (after OUTBOX_RELAY_INTERVAL_SECONDS, well above the delay): delivery is at least once, clients drop
 duplicates.
 """
