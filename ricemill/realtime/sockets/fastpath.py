@@ -276,6 +276,7 @@ class FastSocket(Socket):
         queued = self._take_queued()
         protocol = _release_http_buffers()
         self._ws, self._raw, self._direct = ws, raw, True
+        self.queue = None  # engineio's queue (an eventlet Queue, its Event and waiters): unused from here on
         self._shared = not ws.extensions.get("permessage-deflate")
         for pkt in queued:
             if pkt is None:  # closed while upgrading
