@@ -142,6 +142,7 @@ def push_dashboard(mill_id) -> bool:
         db.session.rollback()
         return False
     emitter.to_mill(SERVER_EVENTS["DASHBOARD_STATS"], data, mill_id)
+    emitter.send_now()  # not after the session's cleanup (a round trip) and the hub's next turn
     return True
 
 

@@ -179,8 +179,9 @@ def _emit(item: dict, target, user_id, mill_id) -> None:
 
 
 def _emit_and_mark(queued: list) -> None:
-    """After commit: emit each notification, then have them marked dispatched in the background
-    (batched, so that a write's latency does not grow by a transaction)."""
+    """After commit: emit each notification and send the frames at once (the request that committed
+    goes on until it next waits; they would wait for it), then have them marked dispatched in the
+    background (batched, so that a write's latency does not grow by a transaction)."""
     sent = []
     for item, target, user_id, mill_id in queued:
         try:
@@ -188,6 +189,7 @@ def _emit_and_mark(queued: list) -> None:
             sent.append(uuid.UUID(item["id"]))
         except Exception:  # the relay sends it again
             log.exception("Emitting notification %s failed", item["id"])
+    emitter.send_now()  # like the outbox's dispatch: the frames leave now, not at the hub's next turn
     if sent:
         _queue_marking(sent)
 

@@ -17,7 +17,7 @@ import logging
 from flask import Flask
 
 from ..events import SERVER_EVENTS
-from ..sockets import emitter, fastpath
+from ..sockets import emitter
 from ..sockets.live_auth import queue_failures
 from .marking import DispatchMarker
 from .models import MillEvent
@@ -52,7 +52,7 @@ def emit_records(records: list[dict]) -> None:
 def dispatch(records: list[dict]) -> None:
     failures = queue_failures()
     emit_records(records)
-    fastpath._uncork_all()  # send the frames now (see the module docstring); nothing to do without the fast path
+    emitter.send_now()  # see the module docstring
     if queue_failures() != failures:
         # Local sockets have them; other processes do not: leave them to the relay.
         log.warning("Message queue unavailable: %d events left for the relay", len(records))

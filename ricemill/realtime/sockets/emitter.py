@@ -16,9 +16,16 @@ from flask import request
 
 from ...extensions import socketio
 from ..events import check_server_payload
-from .fastpath import emit_to_rooms
+from .fastpath import emit_to_rooms, uncork_all
 
 DEFAULT, MILL, ADMIN = "/", "/mill", "/admin"
+
+
+def send_now() -> None:
+    """Send the frames of the emits made so far now, one send per socket, instead of at the hub's
+    next turn (sockets/fastpath.py): for a caller whose emits are a complete burst (after a commit),
+    so that they do not wait behind the request's remaining work and the other ready green threads."""
+    uncork_all()
 
 
 def mill_room(mill_id) -> str:

@@ -619,11 +619,13 @@ def _cork(sock) -> None:
     _corked.append(sock)
     if not _uncork_scheduled:
         _uncork_scheduled = True
-        _hub().schedule_call_global(0, _uncork_all)
+        _hub().schedule_call_global(0, uncork_all)
 
 
-def _uncork_all() -> None:
-    """In the hub, once the green thread that wrote has yielded: one send per socket."""
+def uncork_all() -> None:
+    """One send per socket of every frame held so far. Scheduled in the hub, once the green thread
+    that wrote has yielded; called directly (`emitter.send_now`) by a writer whose emits are one burst
+    already and should not wait for the hub's next turn. Nothing to do without the fast path."""
     global _uncork_scheduled
     _uncork_scheduled = False
     socks = _corked[:]
