@@ -1,25 +1,25 @@
 """The dashboard object and the activity feed, computed in SQL.
 
-`get_dashboard` runs two statements whatever the size of the mill: the mill (its time zone;
-usually already in the session) and one statement for everything else (the 30-day series, the
-stocks and the last activity entries come back as JSON arrays, the rest as scalar subqueries). Every part
+`get_dashboard` runs one statement whatever the size of the mill: the mill's time zone and its
+date today (in SQL, from the mill's settings, so that nothing is loaded first), the 30-day series,
+the stocks and the last activity entries as JSON arrays, the rest as scalar subqueries. Every part
 is served by an index (0001 and 0003: partial indexes over unpaid documents,
 covering indexes for the series, completed batches by time, summary-bearing events). Python only
 shapes the one row that comes back; it never loops over documents. Round trips, not SQL, were the
 cost on a loaded machine (bench/RESULTS.md), hence one statement rather than one per card.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..common.constants import DEFAULT_TIMEZONE
 from ..common.errors import NotFound
 from ..extensions import db
 from ..inventory.low_stock import get_severity
 from ..inventory.types import StockType
-from ..mills.models import Mill
 from ..realtime.outbox.models import MillEvent
 
 SERIES_DAYS = 30
@@ -32,33 +32,40 @@ _STOCK_ORDER = {stock_type.value: i for i, stock_type in enumerate(StockType)}
 # The literals in the WHERE clauses match the partial indexes' predicates word for word.
 _DASHBOARD_SQL = sa.text(
     """
-    WITH days AS (
-        SELECT d::date AS day FROM generate_series(CAST(:first AS date), CAST(:today AS date), interval '1 day') AS d
+    WITH m AS (
+        SELECT tz, (CAST(:now AS timestamptz) AT TIME ZONE tz)::date AS today
+        FROM (SELECT coalesce(settings->>'timezone', :default_tz) AS tz FROM mills WHERE id = :mill_id) AS mill
+    ),
+    days AS (
+        SELECT d::date AS day FROM m, generate_series(m.today - :back, m.today, interval '1 day') AS d
     ),
     p AS (
         SELECT purchase_date AS day, count(*) AS n, sum(net_weight_kg) AS kg, sum(amount) AS amount
         FROM paddy_purchases
-        WHERE mill_id = :mill_id AND purchase_date BETWEEN :first AND :today
+        WHERE mill_id = :mill_id AND purchase_date BETWEEN (SELECT today - :back FROM m) AND (SELECT today FROM m)
         GROUP BY purchase_date
     ),
     s AS (
         SELECT sale_date AS day, count(*) AS n, sum(quantity_kg) AS kg, sum(amount) AS amount
         FROM sales
-        WHERE mill_id = :mill_id AND sale_date BETWEEN :first AND :today
+        WHERE mill_id = :mill_id AND sale_date BETWEEN (SELECT today - :back FROM m) AND (SELECT today FROM m)
         GROUP BY sale_date
     ),
     done AS (
         SELECT count(*) AS n, coalesce(sum(paddy_input_kg), 0) AS input_kg, coalesce(sum(rice_kg), 0) AS rice_kg
         FROM milling_batches
-        WHERE mill_id = :mill_id AND status = 'COMPLETED' AND completed_at >= :day_start AND completed_at < :day_end
+        WHERE mill_id = :mill_id AND status = 'COMPLETED'
+          AND completed_at >= (SELECT today::timestamp AT TIME ZONE tz FROM m)
+          AND completed_at < (SELECT (today + 1)::timestamp AT TIME ZONE tz FROM m)
     ),
     marked AS (
         SELECT count(*) FILTER (WHERE status IN ('PRESENT', 'HALF_DAY')) AS present,
                count(*) FILTER (WHERE status = 'HALF_DAY') AS half_day
         FROM attendance
-        WHERE mill_id = :mill_id AND attendance_date = :today
+        WHERE mill_id = :mill_id AND attendance_date = (SELECT today FROM m)
     )
     SELECT
+        m.tz AS timezone, m.today,
         (SELECT json_agg(json_build_array(days.day, coalesce(p.n, 0), coalesce(p.kg, 0), coalesce(p.amount, 0),
                                           coalesce(s.n, 0), coalesce(s.kg, 0), coalesce(s.amount, 0))
                          ORDER BY days.day)
@@ -73,14 +80,15 @@ _DASHBOARD_SQL = sa.text(
          FROM milling_batches WHERE mill_id = :mill_id AND status = 'IN_PROGRESS') AS in_progress,
         done.n AS completed_today, done.input_kg, done.rice_kg,
         (SELECT count(*) FROM staff
-         WHERE mill_id = :mill_id AND joined_on <= :today AND (left_on IS NULL OR left_on >= :today)) AS staff_active,
+         WHERE mill_id = :mill_id AND joined_on <= (SELECT today FROM m)
+           AND (left_on IS NULL OR left_on >= (SELECT today FROM m))) AS staff_active,
         marked.present AS staff_present, marked.half_day AS staff_half_day,
         (SELECT json_agg(json_build_array(e.seq, e.mill_id, e.name, e.summary, e.actor_id, e.actor_name,
                                           e.entity_type, e.entity_id, e.created_at) ORDER BY e.seq DESC)
          FROM (SELECT seq, mill_id, name, summary, actor_id, actor_name, entity_type, entity_id, created_at
                FROM mill_events WHERE mill_id = :mill_id AND summary IS NOT NULL
                ORDER BY seq DESC LIMIT :recent) AS e) AS activity
-    FROM done, marked
+    FROM m, done, marked
     """
 )
 
@@ -116,22 +124,19 @@ def get_dashboard(*, mill_id, now: datetime | None = None) -> dict:
     "Today" is the mill's date in its time zone (`now` is for tests). Staff present counts PRESENT
     and HALF_DAY (a half day is a day at work); `halfDay` says how many of them were half days.
     """
-    mill = db.session.get(Mill, mill_id)
-    if mill is None:
-        raise NotFound("Mill not found")
-    tz = ZoneInfo(mill.timezone)
-    today = mill.today(now)
     row = db.session.execute(
         _DASHBOARD_SQL,
         {
-            "mill_id": mill.id,
-            "first": today - timedelta(days=SERIES_DAYS - 1),
-            "today": today,
-            "day_start": datetime.combine(today, time.min, tzinfo=tz),
-            "day_end": datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz),
+            "mill_id": mill_id,
+            "now": now or datetime.now(UTC),
+            "default_tz": DEFAULT_TIMEZONE,
+            "back": SERIES_DAYS - 1,
             "recent": RECENT_ACTIVITY,
         },
-    ).one()
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Mill not found")
+    today = row.today
     # the newest entries, as `list_activity` gives them: [seq, mill id, name, summary, actor id,
     # actor name, entity type, entity id, created at]
     activity = [_entry(*item[:8], datetime.fromisoformat(item[8]).isoformat()) for item in row.activity or []]
@@ -144,10 +149,10 @@ def get_dashboard(*, mill_id, now: datetime | None = None) -> dict:
     if row.input_kg:
         outturn = _num(Decimal(row.rice_kg) * 100 / Decimal(row.input_kg), "0.01")
     return {
-        "millId": str(mill.id),
+        "millId": str(mill_id),
         "date": today.isoformat(),
-        "timezone": mill.timezone,
-        "generatedAt": datetime.now(tz).isoformat(),
+        "timezone": row.timezone,
+        "generatedAt": datetime.now(ZoneInfo(row.timezone)).isoformat(),
         "today": {
             "purchases": {"count": last[1], "kg": _num(last[2]), "amount": _money(last[3])},
             "sales": {"count": last[4], "kg": _num(last[5]), "amount": _money(last[6])},
