@@ -89,7 +89,9 @@ class BaseConfig:
     # work per message per client (two thirds of a broadcast's CPU here) and forbids one frame for all.
     SOCKETIO_WEBSOCKET_COMPRESSION = os.environ.get("SOCKETIO_WEBSOCKET_COMPRESSION", "false").lower() == "true"
     # Concurrent connections one eventlet server accepts (eventlet's own default, 1024, stalls
-    # even plain HTTP requests once that many sockets are open; see bench/RESULTS.md).
+    # even plain HTTP requests once that many sockets are open; see bench/RESULTS.md). A plain
+    # websocket leaves that count once connected (the hub reads it; realtime/sockets/fastpath.py),
+    # up to as many again; past those, websockets count here as every connection does.
     MAX_CONNECTIONS = _env_int("MAX_CONNECTIONS", 10_000)
     SOCKET_RATE_LIMIT_PER_SECOND = _env_int("SOCKET_RATE_LIMIT_PER_SECOND", 20)
     SOCKET_RATE_LIMIT_BURST = _env_int("SOCKET_RATE_LIMIT_BURST", 40)

@@ -84,6 +84,16 @@ def _per_connection(diff: dict | None, connected: int) -> dict | None:
             for row in diff["top"]
             if row["bytes"] / connected >= 16
         ],
+        # with --tracemalloc N > 1: the same growth by call chain, innermost frame first
+        "top_chains_per_connection": [
+            {
+                "where": row["where"],
+                "bytes": round(row["bytes"] / connected),
+                "count": round(row["count"] / connected, 2),
+            }
+            for row in diff.get("top_chains", [])
+            if row["bytes"] / connected >= 16
+        ],
     }
 
 

@@ -175,13 +175,24 @@ def _add_routes(app) -> None:
             TRACEMALLOC_MARK["mark"] = snapshot
             return {"traced_bytes": tracemalloc.get_traced_memory()[0]}
         stats = snapshot.compare_to(TRACEMALLOC_MARK["mark"], "lineno")
-        return {
+        out = {
             "traced_bytes_growth": sum(stat.size_diff for stat in stats),
             "top": [
                 {"where": _short_path(str(stat.traceback[0])), "bytes": stat.size_diff, "count": stat.count_diff}
                 for stat in sorted(stats, key=lambda stat: -stat.size_diff)[:25]
             ],
         }
+        if tracemalloc.get_traceback_limit() > 1:  # the same growth by call chain (innermost first)
+            chains = snapshot.compare_to(TRACEMALLOC_MARK["mark"], "traceback")
+            out["top_chains"] = [
+                {
+                    "where": [_short_path(str(frame)) for frame in reversed(stat.traceback)],
+                    "bytes": stat.size_diff,
+                    "count": stat.count_diff,
+                }
+                for stat in sorted(chains, key=lambda stat: -stat.size_diff)[:40]
+            ]
+        return out
 
     @app.get("/bench/stats")
     def bench_stats():

@@ -126,6 +126,10 @@ def init_realtime(app: Flask) -> None:
     )
     install_connect_order(socketio.server, app)  # rooms and first events only after CONNECT
     guard_malformed_frames(socketio.server)
-    # eventlet only: direct websocket writes, one frame per broadcast
-    fastpath.install(socketio.server, compression=cfg.get("SOCKETIO_WEBSOCKET_COMPRESSION", False))
+    # eventlet only: direct websocket writes, one frame per broadcast, websockets read by the hub
+    fastpath.install(
+        socketio.server,
+        compression=cfg.get("SOCKETIO_WEBSOCKET_COMPRESSION", False),
+        max_detached=cfg.get("MAX_CONNECTIONS"),
+    )
     app.register_blueprint(blp)

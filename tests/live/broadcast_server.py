@@ -67,7 +67,8 @@ def stream_stop():
 
 @app.get("/test/fastpath")
 def fastpath_state():
-    """Which Engine.IO socket class each connection has, and the green threads alive."""
+    """Which Engine.IO socket class each connection has, how it is read and written, and the green
+    threads alive."""
     import gc
 
     import greenlet
@@ -78,7 +79,10 @@ def fastpath_state():
     return {
         "server": type(socketio.server).__name__,
         "sockets": {sid: type(sock).__name__ for sid, sock in eio.sockets.items()},
-        "direct": sum(1 for sock in eio.sockets.values() if getattr(sock, "_ws", None) is not None),
+        "direct": sum(1 for sock in eio.sockets.values() if getattr(sock, "_direct", False)),
+        # read by a hub listener, no green thread of their own
+        "detached": sum(1 for sock in eio.sockets.values() if getattr(sock, "_reader", None) is not None),
+        "detached_count": getattr(eio, "detached", None),
         "backlogs_started": FastSocket.backlogs_started,
         "greenlets": sum(1 for o in gc.get_objects() if issubclass(type(o), greenlet.greenlet)),
     }

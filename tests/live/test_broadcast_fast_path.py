@@ -7,12 +7,13 @@ clients that come or go mid-broadcast or read slowly disturb nobody else.
 
 import json
 import socket
+import time
 
 import pytest
 import requests
 from engineio.payload import Payload
 from wsproto import ConnectionType, WSConnection
-from wsproto.events import AcceptConnection, BytesMessage, Request, TextMessage
+from wsproto.events import AcceptConnection, BytesMessage, CloseConnection, Ping, Pong, Request, TextMessage
 from wsproto.extensions import PerMessageDeflate
 
 from ricemill.auth.roles import Role
@@ -83,8 +84,9 @@ def test_a_broadcast_reaches_exactly_its_room_in_order_on_websocket_and_polling(
     state = requests.get(f"{server.url}/test/fastpath", timeout=5).json()
     assert state["server"] == "FastSocketIOServer"
     assert set(state["sockets"].values()) == {"FastSocket"}
-    # the five websocket clients write directly; the polling one keeps engineio's queue
-    assert len(state["sockets"]) == 6 and state["direct"] == 5, state
+    # the five websocket clients write directly and are read by the hub; the polling one keeps
+    # engineio's queue
+    assert len(state["sockets"]) == 6 and state["direct"] == 5 and state["detached"] == 5, state
 
     count = 400
     post(server, "/test/emit", millId=mills["a"], count=count)
@@ -167,6 +169,8 @@ class RawClient:
         self.sock.sendall(self.ws.send(Request(host="127.0.0.1", target=target, extensions=extensions)))
         self.extensions = None
         self.messages = []
+        self.pongs = []
+        self.closed_with = None  # the status of the server's closing frame
         self._text = []
         self.read_until(lambda: self.accepted)
         self.read_until(lambda: any(m.startswith("0{") for m in self.messages))  # Engine.IO OPEN
@@ -197,6 +201,21 @@ class RawClient:
                         self.messages.append(message)
                 elif isinstance(event, BytesMessage):
                     pass
+                elif isinstance(event, Pong):
+                    self.pongs.append(bytes(event.payload))
+                elif isinstance(event, CloseConnection):
+                    self.closed_with = event.code
+
+    def send_event(self, text, pieces=1):
+        """A Socket.IO packet as a message of `pieces` fragments, each frame's bytes written in two
+        parts a moment apart (the server gets them in separate reads)."""
+        step = -(-len(text) // pieces)
+        for start in range(0, len(text), step):
+            last = start + step >= len(text)
+            frame = self.ws.send(TextMessage(data=text[start : start + step], message_finished=last))
+            self.sock.sendall(frame[:3])
+            time.sleep(0.05)
+            self.sock.sendall(frame[3:])
 
     def ticks(self):
         out = []
@@ -247,15 +266,112 @@ def test_websocket_compression_is_declined_unless_configured(servers, mills, com
         plain.close()
 
 
-def test_an_idle_websocket_holds_one_green_thread(servers, mills, clients):
-    """python-engineio's path holds three per websocket (connection, writer, ping sleeper)."""
+def test_an_idle_websocket_holds_no_green_thread(servers, mills, clients):
+    """python-engineio's path holds three per websocket (connection, writer, ping sleeper); here the
+    hub reads an idle websocket, and eventlet's connection green thread has ended."""
     server = servers(script=SCRIPT)
 
-    def greenlets():
-        return requests.get(f"{server.url}/test/fastpath", timeout=5).json()["greenlets"]
+    def state():
+        return requests.get(f"{server.url}/test/fastpath", timeout=5).json()
 
     ready(clients(server.url, mills["ta"]))  # the server's own tasks (expiry watch...) start on a first socket
-    before = greenlets()
+    before = state()["greenlets"]
     made = [clients(server.url, mills["ta2"]) for _ in range(10)]
     ready(*made)
-    wait_for(lambda: greenlets() - before <= 10 + 2, message="one green thread per idle websocket")
+    wait_for(lambda: state()["greenlets"] - before <= 2, message="no green thread per idle websocket")
+    assert state()["detached"] == 11
+    # and they still work: a broadcast reaches each, a client event gets its answer
+    post(server, "/test/emit", millId=mills["a"], count=3)
+    for client in made:
+        wait_for(lambda client=client: ticks(client) == [0, 1, 2], message="the ticks of a detached websocket")
+    assert made[0].emit("sync", {"millId": mills["a"], "lastSeq": 0}, timeout=10)["ok"] is True
+
+
+def fastpath_state(server):
+    return requests.get(f"{server.url}/test/fastpath", timeout=5).json()
+
+
+def test_a_detached_websocket_answers_pings_and_reads_fragmented_and_split_messages(servers, mills):
+    """The hub's reader: a websocket ping gets its pong; an event in fragments, each frame split
+    across reads, arrives whole and gets its ack."""
+    server = servers(script=SCRIPT)
+    client = RawClient(server.port, mills["ta"])
+    try:
+        assert fastpath_state(server)["detached"] == 1
+        client.sock.sendall(client.ws.send(Ping(payload=b"are you there")))
+        client.read_until(lambda: client.pongs)
+        assert client.pongs == [b"are you there"]
+        client.send_event("421" + json.dumps(["sync", {"millId": mills["a"], "lastSeq": 0}]), pieces=3)
+        client.read_until(lambda: any(m.startswith("431") for m in client.messages))
+        ack = json.loads(next(m for m in client.messages if m.startswith("431"))[3:])
+        assert ack[0]["ok"] is True and ack[0]["millId"] == mills["a"]
+    finally:
+        client.close()
+
+
+def test_a_detached_websocket_that_closes_or_vanishes_is_forgotten(servers, mills, clients):
+    """A closing frame is answered with the server's own; a client gone without one is noticed.
+    Either way the server forgets the socket, and the others are unaffected."""
+    server = servers(script=SCRIPT)
+    staying = clients(server.url, mills["ta2"])
+    ready(staying)
+    closing, vanishing = RawClient(server.port, mills["ta"]), RawClient(server.port, mills["ta"])
+    assert len(fastpath_state(server)["sockets"]) == 3
+    closing.sock.sendall(closing.ws.send(CloseConnection(code=1000)))
+    closing.read_until(lambda: closing.closed_with is not None)
+    assert closing.closed_with == 1000
+    closing.close()
+    vanishing.close()  # no closing frame: the connection just ends
+    wait_for(lambda: len(fastpath_state(server)["sockets"]) == 1, message="both sockets forgotten")
+    post(server, "/test/emit", millId=mills["a"], count=2)
+    wait_for(lambda: ticks(staying) == [0, 1], message="the remaining client's ticks")
+    assert "Traceback" not in server.output()
+
+
+MASK = b"\0\0\0\0"  # a valid mask that leaves the payload as it is
+
+
+BROKEN_FRAMES = {
+    "unmasked": (b"\x81\x01a", 1002),
+    "RSV1 without permessage-deflate": (b"\xc1\x81" + MASK + b"a", 1002),
+    "an unknown opcode": (b"\x83\x81" + MASK + b"a", 1002),
+    "a continuation with no message": (b"\x80\x81" + MASK + b"a", 1002),
+    "text that is not UTF-8": (b"\x81\x82" + MASK + b"\xff\xfe", 1007),
+    "over the size limit (64 KB)": (b"\x81\xff" + (2**20).to_bytes(8, "big") + MASK, 1009),
+}
+
+
+def test_a_frame_that_breaks_rfc6455_closes_the_connection_with_its_status(servers, mills, clients):
+    server = servers(script=SCRIPT)
+    bystander = clients(server.url, mills["ta2"])
+    ready(bystander)
+    for name, (frame, status) in BROKEN_FRAMES.items():
+        client = RawClient(server.port, mills["ta"])
+        try:
+            client.sock.sendall(frame)
+            client.read_until(lambda client=client: client.closed_with is not None)
+            assert client.closed_with == status, name
+            wait_for(lambda: len(fastpath_state(server)["sockets"]) == 1, message=f"{name}: the socket forgotten")
+        finally:
+            client.close()
+    assert bystander.sio.connected
+
+
+def test_past_max_connections_a_websocket_keeps_its_green_thread(servers, mills, clients):
+    """MAX_CONNECTIONS (eventlet's max_size) bounds the connections that hold a green thread; the
+    hub reads as many websockets again, and the next ones are served as before, on a green thread."""
+    server = servers(script=SCRIPT, MAX_CONNECTIONS="4")
+    first = [clients(server.url, mills["ta"]) for _ in range(4)]
+    ready(*first)
+    wait_for(lambda: fastpath_state(server)["detached_count"] == 4, message="four websockets read by the hub")
+    extra = clients(server.url, mills["ta2"])
+    ready(extra)
+    state = fastpath_state(server)
+    assert state["direct"] == 5 and state["detached"] == 4 and state["detached_count"] == 4, state
+    post(server, "/test/emit", millId=mills["a"], count=3)
+    for client in (*first, extra):
+        wait_for(lambda client=client: ticks(client) == [0, 1, 2], message="every websocket's ticks")
+    first[0].close()
+    wait_for(lambda: fastpath_state(server)["detached_count"] == 3, message="a place freed")
+    ready(clients(server.url, mills["ta"]))
+    wait_for(lambda: fastpath_state(server)["detached_count"] == 4, message="the place taken again")

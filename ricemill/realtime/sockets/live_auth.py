@@ -30,12 +30,8 @@ def disconnect_local(
     """Disconnect this process's sockets of `user_id` (only those of token `jti`, or of refresh
     family `family`, when given)."""
     count = 0
-    for session in registry.all_sessions():
-        if (
-            session.user_id == str(user_id)
-            and (jti is None or session.jti == jti)
-            and (family is None or session.family == family)
-        ):
+    for session in registry.for_user(str(user_id)):
+        if (jti is None or session.jti == jti) and (family is None or session.family == family):
             log.info("Disconnecting socket of %s (%s): %s", session.user_id, session.name, reason)
             registry.remove(session.namespace, session.sid)
             socketio.server.disconnect(session.sid, namespace=session.namespace, ignore_queue=True)

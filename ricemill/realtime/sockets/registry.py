@@ -55,12 +55,18 @@ class SocketSession:
 
 
 _sockets: dict[tuple[str, str], SocketSession] = {}
+_by_user: dict[str, dict[tuple[str, str], SocketSession]] = {}  # user_id -> that user's sockets here
 _lock = threading.Lock()
 
 
 def add(session: SocketSession) -> None:
+    key = (session.namespace, session.sid)
     with _lock:
-        _sockets[(session.namespace, session.sid)] = session
+        old = _sockets.pop(key, None)
+        if old is not None:
+            _forget_user(key, old)
+        _sockets[key] = session
+        _by_user.setdefault(session.user_id, {})[key] = session
 
 
 def get(namespace: str, sid: str) -> SocketSession | None:
@@ -68,8 +74,20 @@ def get(namespace: str, sid: str) -> SocketSession | None:
 
 
 def remove(namespace: str, sid: str) -> SocketSession | None:
+    key = (namespace, sid)
     with _lock:
-        return _sockets.pop((namespace, sid), None)
+        session = _sockets.pop(key, None)
+        if session is not None:
+            _forget_user(key, session)
+        return session
+
+
+def _forget_user(key: tuple[str, str], session: SocketSession) -> None:
+    mine = _by_user.get(session.user_id)
+    if mine is not None:
+        mine.pop(key, None)
+        if not mine:
+            del _by_user[session.user_id]
 
 
 def all_sessions() -> list[SocketSession]:
@@ -77,9 +95,15 @@ def all_sessions() -> list[SocketSession]:
         return list(_sockets.values())
 
 
-def count_for_user(user_id: str) -> int:
+def for_user(user_id: str) -> list[SocketSession]:
+    """The user's sockets in this process (without looking at anyone else's)."""
     with _lock:
-        return sum(1 for session in _sockets.values() if session.user_id == user_id)
+        return list(_by_user.get(user_id, {}).values())
+
+
+def count_for_user(user_id: str) -> int:
+    """How many sockets the user has open here: a lookup, not a scan (it runs on every connect)."""
+    return len(_by_user.get(user_id, ()))
 
 
 def count() -> int:
