@@ -12,10 +12,9 @@ from ricemill.purchases.models import PaddyPurchase
 from ricemill.staff.models import Attendance
 from tests.conftest import session_on
 
-# Seeding is most of these tests' time: the demo is seeded once for them (one worker, see below), in a
-# transaction rolled back after the module; each test runs in a savepoint of it, so none sees another's
-# writes, and each still seeds again, which must change nothing.
-pytestmark = pytest.mark.xdist_group("demo")
+# Seeding is most of these tests' time: the demo is seeded once for the module's tests that run on one
+# worker, in a transaction rolled back after them; each test runs in a savepoint of it, so none sees
+# another's writes, and each still seeds again, which must change nothing.
 
 
 @pytest.fixture(scope="module")
