@@ -138,9 +138,9 @@ def operator_headers(headers):
 
 
 def _cost(item) -> int:
-    """0 for the tests that drive Chromium or start server processes (seconds each), 1 for the other
+    """0 for the tests that drive Chromium, start server processes or are marked slow (seconds each), 1 for the other
     tests that commit for real, 2 for the rest (milliseconds each)."""
-    if item.get_closest_marker("browser") or item.get_closest_marker("live"):
+    if item.get_closest_marker("browser") or item.get_closest_marker("live") or item.get_closest_marker("slow"):
         return 0
     return 1 if item.get_closest_marker("committed") else 2
 

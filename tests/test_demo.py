@@ -15,6 +15,7 @@ from tests.conftest import session_on
 # Seeding is most of these tests' time: the demo is seeded once for the module's tests that run on one
 # worker, in a transaction rolled back after them; each test runs in a savepoint of it, so none sees
 # another's writes, and each still seeds again, which must change nothing.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
