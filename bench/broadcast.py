@@ -12,17 +12,29 @@ every `--batch`) and the same measure (from that request to the last delivery, a
   the `/mill` namespace's room, empty here);
 - Node: bench/node/server.js (npm `socket.io`, installed into bench/node/ by `npm install`).
 
-The two run in turns, `--rounds` times; the figures are the medians.
+The two run in turns, `--rounds` times; the figures are the medians. Each client checks that it got
+every event exactly once and in order (`complete_in_order`).
+
+`--processes N` (N > 1) runs N bench servers behind one Redis message queue (SOCKETIO_MESSAGE_QUEUE:
+BENCH_REDIS_URL, else TEST_REDIS_URL, else redis://127.0.0.1:6379/0; a channel of the run's own, so
+that parallel runs do not mix), as a deployment with one process per core would: the clients are split
+between them (client n to server n mod N), the emit loop runs in the first, which delivers to its own
+clients and publishes each event once on the queue, and every other process delivers it to its
+clients. The figure is the combined rate, against one Node process with all the clients, in the same
+run. Recorded under its own label (`N processes` unless `--label` is given).
 """
 
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -58,9 +70,20 @@ def node_server():
         proc.wait(10)
 
 
-def run_clients(port: int, token: str, mill_id: str, *, clients: int, count: int, batch: int, padding: int) -> dict:
+def queue_env() -> dict:
+    """The bench servers' message queue: Redis on this machine, a channel of this run's own."""
+    url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("Benchmarks only use a Redis server on this machine.")
+    return {"SOCKETIO_MESSAGE_QUEUE": url, "SOCKETIO_CHANNEL": f"bench-broadcast-{os.getpid()}-{uuid.uuid4().hex[:8]}"}
+
+
+def run_clients(
+    ports: list[int], token: str, mill_id: str, *, clients: int, count: int, batch: int, padding: int
+) -> dict:
+    job = [str(n) for n in (clients, count, batch, padding)]
     out = subprocess.run(
-        ["node", "clients.js", str(port), token, mill_id, str(clients), str(count), str(batch), str(padding)],
+        ["node", "clients.js", ",".join(map(str, ports)), token, mill_id, *job],
         cwd=NODE_DIR,
         capture_output=True,
         text=True,
@@ -70,7 +93,7 @@ def run_clients(port: int, token: str, mill_id: str, *, clients: int, count: int
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run(*, clients: int, count: int, batch: int, padding: int, rounds: int, node: bool) -> dict:
+def run(*, clients: int, count: int, batch: int, padding: int, rounds: int, node: bool, processes: int = 1) -> dict:
     if node:
         ensure_node_modules()
     runs: dict[str, list[dict]] = {"ricemill": [], "node": []}
@@ -82,13 +105,15 @@ def run(*, clients: int, count: int, batch: int, padding: int, rounds: int, node
         engine.dispose()
         token = harness.tokens_for(url, [user])[user["id"]]
         job = {"clients": clients, "count": count, "batch": batch, "padding": padding}
-        with harness.BenchServer(url) as ours, contextlib.ExitStack() as stack:
+        env = queue_env() if processes > 1 else {}
+        with contextlib.ExitStack() as stack:
+            ours = [stack.enter_context(harness.BenchServer(url, extra_env=env)) for _ in range(processes)]
             node_port = stack.enter_context(node_server()) if node else None
             for _ in range(rounds):
-                runs["ricemill"].append(run_clients(ours.port, token, mill_id, **job))
+                runs["ricemill"].append(run_clients([server.port for server in ours], token, mill_id, **job))
                 if node_port:
-                    runs["node"].append(run_clients(node_port, token, mill_id, **job))
-            rss = ours.stats()["rss"]
+                    runs["node"].append(run_clients([node_port], token, mill_id, **job))
+            rss = [server.stats()["rss"] for server in ours]
         machine = harness.machine(url)
     machine["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
 
@@ -99,12 +124,13 @@ def run(*, clients: int, count: int, batch: int, padding: int, rounds: int, node
     ours_rate, node_rate = med("ricemill"), med("node")
     return {
         "benchmark": "broadcast",
-        "size": {**job, "rounds": rounds},
+        "size": {**job, "rounds": rounds, "processes": processes},
+        "message_queue": "redis" if processes > 1 else None,
         "median_deliveries_per_s": {"ricemill": ours_rate, "node": node_rate},
         "ratio_ricemill_over_node": round(ours_rate / node_rate, 3) if ours_rate and node_rate else None,
         "target": "ricemill >= node",
         "rounds": runs,
-        "ricemill_server_rss_mb": round(rss / 2**20, 1),
+        "ricemill_server_rss_mb": [round(r / 2**20, 1) for r in rss] if processes > 1 else round(rss[0] / 2**20, 1),
         "machine": machine,
         "load_average_1m": load.summary(),
     }
@@ -118,8 +144,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--padding", type=int, default=400, help="bytes of filler per event")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-node", action="store_true", help="skip the Node.js reference server")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="bench servers behind one Redis message queue (the clients split)"
+    )
     harness.add_common_args(parser)
     args = parser.parse_args(argv)
+    if args.processes > 1 and not args.label:
+        args.label = f"{args.processes} processes"
     if not args.no_node and not shutil.which("node"):
         raise SystemExit("node is needed (or pass --no-node)")
     result = run(
@@ -129,16 +160,24 @@ def main(argv=None) -> dict:
         padding=args.padding,
         rounds=args.rounds,
         node=not args.no_node,
+        processes=args.processes,
     )
     med, m = result["median_deliveries_per_s"], result["machine"]
     complete = {name: [f"{r['received']}/{r['expected']}" for r in rs] for name, rs in result["rounds"].items() if rs}
+    in_order = {name: [r.get("complete_in_order") for r in rs] for name, rs in result["rounds"].items() if rs}
     ratio = result["ratio_ricemill_over_node"]
+    ours = "ricemill (Flask-SocketIO on eventlet)"
+    if args.processes > 1:
+        ours = (
+            f"ricemill, {args.processes} processes behind one Redis message queue (clients split between them; "
+            "combined rate)"
+        )
     notes = [
         f"{args.clients} clients in one mill room, {args.count} events of ~{args.padding} B back to back, "
-        f"{args.rounds} rounds each: ricemill (Flask-SocketIO on eventlet) median {med['ricemill']} deliveries/s, "
+        f"{args.rounds} rounds each: {ours} median {med['ricemill']} deliveries/s, "
         f"Node.js socket.io 4 median {med['node']} deliveries/s; ratio {ratio} "
         f"(goal >= 1: {'met' if ratio and ratio >= 1 else 'not met'}).",
-        f"Deliveries received per round: {complete}.",
+        f"Deliveries received per round: {complete}; clients with every event exactly once, in order: {in_order}.",
         f"Same client process for both (Node, socket.io-client 4); clients and server share the {m['nproc']} cores "
         f"({m['cpu']}), {m['memory_total']} RAM; Python {m['python']}, node {m.get('node')}; 1-min load average "
         f"during the run {result['load_average_1m']} (other engineers' tests run on this machine too).",

@@ -9,7 +9,8 @@ Then `--rate` purchases per second (open loop: sent on schedule, whatever the an
 For each write: the commit time is when the server handed its events to the dispatcher (bench
 server wraps it; called right after the commit); each `purchase:created` delivery is time-stamped
 on arrival by the client. Latency = last delivery to the mill's clients - commit. Both clocks are
-this machine's wall clock. Also reported: send -> last delivery, as the writer sees it. Arrival
+this machine's wall clock. Also reported: send -> last delivery, as the writer sees it, and the REST
+request's latency (send -> answer; issue 13's second bar: p99 <= 50 ms at this size). Arrival
 stamps are taken when the client loop reads the socket, so client-side delays count against us.
 
 More than 1,024 clients need `--max-size` above eventlet.wsgi's default (see bench.connections);
@@ -181,7 +182,8 @@ def run(*, mills: int, clients: int, rate: float, seconds: float, max_size: int 
         "send_to_last_delivery": harness.summarize_ms(send_lat),
         "rest_request": harness.summarize_ms(request_lat),
         "writer_lag_behind_schedule": harness.summarize_ms(lag),
-        "target": {"p99_ms": 25},
+        # issue 13: REST p99 <= 50 ms at 50 writes/s with 2,000 sockets (the default size)
+        "target": {"p99_ms": 25, "rest_p99_ms": 50},
         "writes": {
             "sent": len(out["writes"]),
             "ok": len(ok),
@@ -233,7 +235,8 @@ def main(argv=None) -> dict:
         f"Commit -> last delivery: median {c['median_ms']} ms, p99 {c['p99_ms']} ms, max {c['max_ms']} ms "
         f"(target p99 <= 25 ms: {'met' if met else 'MISSED'}).",
         f"Send -> last delivery (writer's view, includes the request): median {s['median_ms']} ms, "
-        f"p99 {s['p99_ms']} ms. REST request: median {rq['median_ms']} ms, p99 {rq['p99_ms']} ms.",
+        f"p99 {s['p99_ms']} ms. REST request (send -> answer): median {rq['median_ms']} ms, p99 {rq['p99_ms']} ms "
+        f"(target p99 <= 50 ms: {'met' if rq['p99_ms'] is not None and rq['p99_ms'] <= 50 else 'MISSED'}).",
         f"Writes delivered to all {args.clients} clients of their mill: {w['delivered_to_every_client']} of {w['ok']}; "
         f"missing deliveries {w['missing_deliveries']}.",
         f"Clients, writer and server share the {m['nproc']} cores ({m['cpu']}), {m['memory_total']} RAM; "

@@ -1,14 +1,21 @@
 """flask-jwt-extended wiring: who the token is, whether it is revoked, and envelope errors.
 
+A token's signature and claims are decoded once per process (`_remember_decoded`): every request of a
+session sends the same token, and PyJWT's decoding (its segments checked character by character, four
+times per request) cost more CPU than the revocation query. Time is checked again on every use (an
+expired token takes the full path, which refuses it); revocation is always asked of the database.
+
 flask-jwt-extended asks whether the token is revoked, then who its user is. For an access token
 both come from one query (`load_token_user`): the revocation check hands the user it loaded to the
 user lookup of the same verification (kept on `g` under the token's jti, taken once), so a request
 costs one round trip for its token, not two.
 """
 
+import time
 import uuid
 
-from flask import g
+from flask import current_app, g
+from flask_jwt_extended.config import config
 
 from ..common.errors import error_envelope
 from ..extensions import db, jwt
@@ -16,9 +23,46 @@ from .models import User
 from .service import is_access_token_revoked, load_token_user
 
 _LOADED = "_ricemill_token_user"
+_DECODED: dict[tuple, dict] = {}
+_DECODED_MAX = 4096  # tokens remembered (the oldest forgotten first)
+
+
+def _remember_decoded(decode):
+    """`JWTManager._decode_jwt_from_config` remembering its successful answers per token and settings."""
+    if getattr(decode, "_ricemill_remembers", False):
+        return decode
+
+    def remembering(encoded_token, csrf_value=None, allow_expired=False):
+        leeway = config.leeway
+        key = (
+            encoded_token, csrf_value, allow_expired, current_app.config["JWT_SECRET_KEY"], leeway,
+            tuple(config.decode_algorithms), str(config.decode_audience), config.decode_issuer,
+        )  # fmt: skip
+        known = _DECODED.get(key)
+        if known is not None and _still_valid(known, leeway, allow_expired):
+            return dict(known)
+        decoded = decode(encoded_token, csrf_value, allow_expired)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.pop(next(iter(_DECODED)), None)
+        _DECODED[key] = dict(decoded)
+        return decoded
+
+    remembering._ricemill_remembers = True
+    return remembering
+
+
+def _still_valid(decoded: dict, leeway, allow_expired: bool) -> bool:
+    """PyJWT's time checks, again: not expired (unless allowed), not before its nbf or iat."""
+    now = time.time()
+    leeway = leeway.total_seconds() if hasattr(leeway, "total_seconds") else leeway
+    if not allow_expired and "exp" in decoded and decoded["exp"] <= now - leeway:
+        return False
+    return all(decoded[claim] <= now + leeway for claim in ("nbf", "iat") if claim in decoded)
 
 
 def register_jwt_callbacks() -> None:
+    jwt._decode_jwt_from_config = _remember_decoded(jwt._decode_jwt_from_config)
+
     @jwt.user_lookup_loader
     def _load_user(_header, payload):
         loaded = g.pop(_LOADED, None)

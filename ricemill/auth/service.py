@@ -205,28 +205,42 @@ def revoke_refresh_token(refresh_token: str) -> None:
         revoke_family(user_id=user_id, family=decoded["fam"])
 
 
-def is_access_token_revoked(jti: str, family: str | None = None) -> bool:
-    """Revoked itself (logout) or through its refresh family (logout, reuse, password change...)."""
-    revoked = sa.exists().where(RevokedToken.jti == jti)
-    if family:
+def _revoked_clause(with_family: bool):
+    """EXISTS: the token (`:jti`) revoked itself, or (with its family, `:family`) through its refresh family."""
+    revoked = sa.exists().where(RevokedToken.jti == sa.bindparam("jti"))
+    if with_family:
         revoked = sa.or_(
             revoked,
-            sa.exists().where(RefreshToken.family == family, RefreshToken.revoked_at.is_not(None)),
+            sa.exists().where(RefreshToken.family == sa.bindparam("family"), RefreshToken.revoked_at.is_not(None)),
         )
-    return db.session.scalar(sa.select(revoked))
+    return revoked
+
+
+# Built once per shape: executing the same statement object again reuses SQLAlchemy's cache key and
+# compiled form (building them on every request cost more than running them).
+_REVOKED = {with_family: sa.select(_revoked_clause(with_family)) for with_family in (False, True)}
+_TOKEN_USER = {
+    with_family: sa.select(User, _revoked_clause(with_family).label("revoked")).where(
+        User.id == sa.bindparam("user_id")
+    )
+    for with_family in (False, True)
+}
+
+
+def _token_params(jti: str, family: str | None, **more) -> dict:
+    return {"jti": jti, **({"family": family} if family else {}), **more}
+
+
+def is_access_token_revoked(jti: str, family: str | None = None) -> bool:
+    """Revoked itself (logout) or through its refresh family (logout, reuse, password change...)."""
+    return db.session.scalar(_REVOKED[bool(family)], _token_params(jti, family))
 
 
 def load_token_user(user_id: uuid.UUID, jti: str, family: str | None = None):
     """(revoked, user) of an access token in one query: the revocation check of
     `is_access_token_revoked` beside the token's user and its mill (joined). None when the user
     does not exist (the caller then checks revocation alone)."""
-    revoked = sa.exists().where(RevokedToken.jti == jti)
-    if family:
-        revoked = sa.or_(
-            revoked,
-            sa.exists().where(RefreshToken.family == family, RefreshToken.revoked_at.is_not(None)),
-        )
-    row = db.session.execute(sa.select(User, revoked.label("revoked")).where(User.id == user_id)).first()
+    row = db.session.execute(_TOKEN_USER[bool(family)], _token_params(jti, family, user_id=user_id)).first()
     return None if row is None else (bool(row.revoked), row[0])
 
 

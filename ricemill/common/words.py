@@ -23,10 +23,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, parse_pattern
 from num2words import num2words
 
 LOCALE = "en_IN"  # Indian grouping: 1,20,600
+# Parsed once: Babel parses a locale name and a pattern string on every call (the same result each time).
+_LOCALE = Locale.parse(LOCALE)
+_NUMBER_PATTERNS: dict[int, object] = {}
 KG_PER_QUINTAL = Decimal(100)
 EXACT_BELOW_KG = Decimal(100)  # under this a gram matters (a deduction, a sample); above it, 100 g
 
@@ -74,13 +78,15 @@ def _round(value, places: int) -> Decimal:
 
 def number(value, places: int = 0) -> str:
     """A number in Indian grouping with at most `places` decimals (trailing zeros dropped): 9,99,999."""
-    pattern = "#,##,##0" + ("." + "#" * places if places else "")
-    return format_decimal(_round(value, places), format=pattern, locale=LOCALE)
+    pattern = _NUMBER_PATTERNS.get(places)
+    if pattern is None:
+        pattern = _NUMBER_PATTERNS[places] = parse_pattern("#,##,##0" + ("." + "#" * places if places else ""))
+    return format_decimal(_round(value, places), format=pattern, locale=_LOCALE)
 
 
 def money(value) -> str:
     """Rupees and paise in Indian grouping: ₹1,20,600.00."""
-    return format_currency(_round(value, 2), "INR", locale=LOCALE)
+    return format_currency(_round(value, 2), "INR", locale=_LOCALE)
 
 
 def _number_words(value: int) -> str:

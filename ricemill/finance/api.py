@@ -30,7 +30,7 @@ def list_payments(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/payments", methods=["POST"])
 @mill_access(Permission.UPDATE)
-@blp.arguments(PaymentSchema)
+@blp.arguments(PaymentSchema())  # an instance: given the class, the parser builds one per request
 @blp.response(201, envelope(PaymentSchema))
 def create_payment(data, mill_id):
     """Record a payment MADE (to a farmer or supplier) or RECEIVED (from a buyer).

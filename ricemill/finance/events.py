@@ -34,8 +34,12 @@ def publish_payment_made(payment: Payment, actor, summary: str) -> None:
     _publish_payment(E["PAYMENT_MADE"], payment, "madeBy", actor, summary)
 
 
+# Built once: a schema's construction costs more than its dump.
+_PAYMENT, _RECEIPT = PaymentSchema(), ReceiptSchema()
+
+
 def _publish_payment(name: str, payment: Payment, by: str, actor, summary: str) -> None:
-    body = PaymentSchema().dump(payment)
+    body = _PAYMENT.dump(payment)
     publish_document_event(
         name,
         payment.mill_id,
@@ -50,7 +54,7 @@ def _publish_payment(name: str, payment: Payment, by: str, actor, summary: str) 
 
 
 def publish_receipt_created(receipt: Receipt, actor, summary: str) -> None:
-    body = ReceiptSchema().dump(receipt)
+    body = _RECEIPT.dump(receipt)
     publish_document_event(
         E["RECEIPT_CREATED"],
         receipt.mill_id,

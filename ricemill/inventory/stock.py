@@ -26,6 +26,40 @@ def _kg(value) -> Decimal:
     return Decimal(value).quantize(KG, ROUND_HALF_UP)
 
 
+def _movement_statement():
+    """The movement's one statement, built once with bound parameters (`ledger_<column>`): built per
+    call, its cache key and coercions cost more than running it."""
+    stocks, ledger = Stock.__table__, StockLedgerEntry.__table__
+    columns = {key: sa.bindparam(f"ledger_{key}", type_=ledger.c[key].type) for key in _LEDGER_VALUES}
+    change = columns["change"]
+    moved = (
+        sa.update(stocks)
+        .where(
+            stocks.c.mill_id == columns["mill_id"],
+            stocks.c.stock_type == columns["stock_type"],
+            stocks.c.quantity + change >= 0,
+        )
+        .values(quantity=stocks.c.quantity + change, updated_at=sa.func.now())
+        .returning(stocks.c.quantity, stocks.c.min_stock_level)
+        .cte("moved")
+    )
+    return (
+        sa.insert(ledger)
+        .from_select([*columns, "quantity_after"], sa.select(*columns.values(), moved.c.quantity))
+        .returning(
+            ledger.c.id,
+            ledger.c.created_at,
+            ledger.c.quantity_after,
+            sa.select(moved.c.min_stock_level).scalar_subquery().label("min_stock_level"),
+        )
+        .add_cte(moved)
+    )
+
+
+_LEDGER_VALUES = ("mill_id", "stock_type", "change", "reason", "ref_type", "ref_id", "user_id")
+_MOVE = _movement_statement()
+
+
 def apply_movement(
     *,
     mill_id,
@@ -49,14 +83,6 @@ def apply_movement(
     change = _kg(change)
     if change == 0:
         raise ValueError("a stock movement cannot be zero")
-    stocks, ledger = Stock.__table__, StockLedgerEntry.__table__
-    moved = (
-        sa.update(stocks)
-        .where(stocks.c.mill_id == mill_id, stocks.c.stock_type == stock_type, stocks.c.quantity + change >= 0)
-        .values(quantity=stocks.c.quantity + change, updated_at=sa.func.now())
-        .returning(stocks.c.quantity, stocks.c.min_stock_level)
-        .cte("moved")
-    )
     values = {
         "mill_id": mill_id,
         "stock_type": stock_type,
@@ -66,19 +92,8 @@ def apply_movement(
         "ref_id": ref_id,
         "user_id": getattr(actor, "id", None),
     }
-    columns = [sa.bindparam(f"ledger_{key}", value, type_=ledger.c[key].type) for key, value in values.items()]
-    stmt = (
-        sa.insert(ledger)
-        .from_select([*values, "quantity_after"], sa.select(*columns, moved.c.quantity))
-        .returning(
-            ledger.c.id,
-            ledger.c.created_at,
-            ledger.c.quantity_after,
-            sa.select(moved.c.min_stock_level).scalar_subquery().label("min_stock_level"),
-        )
-        .add_cte(moved)
-    )
-    row = db.session.execute(stmt).one_or_none()
+    params = {f"ledger_{key}": value for key, value in values.items()}
+    row = db.session.connection().execute(_MOVE, params).one_or_none()  # Core: no ORM step without entities
     if row is None:
         have = db.session.scalar(
             sa.select(Stock.quantity).where(Stock.mill_id == mill_id, Stock.stock_type == stock_type)

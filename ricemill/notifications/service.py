@@ -49,33 +49,66 @@ def send_to_user(user_id, notification: dict, *, session: Session | None = None)
     user = session.get(User, uuid.UUID(str(user_id)))
     if user is None:
         raise NotFound("User not found")
-    recipients = sa.select(User.id).where(User.id == user.id)
-    return _store(session, NotificationTarget.USER, notification, recipients, user_id=user.id, mill_id=user.mill_id)
+    return _store(session, NotificationTarget.USER, notification, user_id=user.id, mill_id=user.mill_id)
 
 
 def send_to_mill(mill_id, notification: dict, *, session: Session | None = None) -> Notification:
     """To every active user of the mill (`mill:{id}` room)."""
     session = session or db.session()
-    mill_id = uuid.UUID(str(mill_id))
-    recipients = sa.select(User.id).where(User.mill_id == mill_id, User.is_active.is_(True))
-    return _store(session, NotificationTarget.MILL, notification, recipients, mill_id=mill_id)
+    return _store(session, NotificationTarget.MILL, notification, mill_id=uuid.UUID(str(mill_id)))
 
 
 def send_to_admins(notification: dict, *, session: Session | None = None) -> Notification:
     """To every active SUPER_ADMIN (`admin` room)."""
     session = session or db.session()
-    recipients = sa.select(User.id).where(User.role == Role.SUPER_ADMIN, User.is_active.is_(True))
-    return _store(session, NotificationTarget.ADMINS, notification, recipients)
+    return _store(session, NotificationTarget.ADMINS, notification)
 
 
 def broadcast(notification: dict, *, session: Session | None = None) -> Notification:
     """To every active user (every connection of the default namespace)."""
     session = session or db.session()
-    recipients = sa.select(User.id).where(User.is_active.is_(True))
-    return _store(session, NotificationTarget.BROADCAST, notification, recipients)
+    return _store(session, NotificationTarget.BROADCAST, notification)
 
 
-def _store(session: Session, target, notification: dict, recipients, *, user_id=None, mill_id=None) -> Notification:
+# Each target's recipients (`:recipient_id` is the user of USER, the mill of MILL).
+_RECIPIENTS = {
+    NotificationTarget.USER: sa.select(User.id).where(User.id == sa.bindparam("recipient_id", type_=sa.Uuid)),
+    NotificationTarget.MILL: sa.select(User.id).where(
+        User.mill_id == sa.bindparam("recipient_id", type_=sa.Uuid), User.is_active.is_(True)
+    ),
+    NotificationTarget.ADMINS: sa.select(User.id).where(User.role == Role.SUPER_ADMIN, User.is_active.is_(True)),
+    NotificationTarget.BROADCAST: sa.select(User.id).where(User.is_active.is_(True)),
+}
+_COLUMNS = ("id", "target", "mill_id", "type", "title", "message", "data", "created_at")
+
+
+def _store_statement(recipients):
+    """One statement however many users the target has: the notification row in a data-modifying
+    CTE (its values bound as `:n_<column>`), its recipients INSERT ... SELECT from it."""
+    table = Notification.__table__
+    stored = (
+        sa.insert(table)
+        .values({key: sa.bindparam(f"n_{key}", type_=table.c[key].type) for key in _COLUMNS})
+        .returning(table.c.id)
+        .cte("stored_notification")
+    )
+    return (
+        sa.insert(NotificationRecipient.__table__)
+        .from_select(
+            ["notification_id", "user_id"],
+            recipients.with_only_columns(stored.c.id, User.id).select_from(
+                stored.join(User.__table__, sa.true())  # one notification row for every recipient
+            ),
+        )
+        .add_cte(stored)
+    )
+
+
+# Built once per target: built per write, the statement's cache key and coercions cost more than running it.
+_STORE = {target: _store_statement(recipients) for target, recipients in _RECIPIENTS.items()}
+
+
+def _store(session: Session, target, notification: dict, *, user_id=None, mill_id=None) -> Notification:
     kind = notification.get("type")
     if kind not in NotificationType.__members__.values():
         raise Invalid("Unknown notification type", errors=[{"field": "type", "message": f"not one of {_types()}"}])
@@ -90,29 +123,12 @@ def _store(session: Session, target, notification: dict, recipients, *, user_id=
         # Set here (not by the server) so the emitted payload needs no read-back after commit.
         created_at=datetime.now(UTC),
     )
-    # One statement however many users the target has: the notification row in a data-modifying
-    # CTE, its recipients INSERT ... SELECT from it. Every value is known here (id, created_at), so
-    # nothing is read back; the row then joins the session as persistent, without a flush.
-    table = Notification.__table__
-    stored = (
-        sa.insert(table)
-        .values(
-            id=row.id, target=row.target, mill_id=row.mill_id, type=row.type, title=row.title,
-            message=row.message, data=row.data, created_at=row.created_at,
-        )
-        .returning(table.c.id)
-        .cte("stored_notification")
-    )  # fmt: skip
-    session.execute(
-        sa.insert(NotificationRecipient)
-        .from_select(
-            ["notification_id", "user_id"],
-            recipients.with_only_columns(stored.c.id, User.id).select_from(
-                stored.join(User.__table__, sa.true())  # one notification row for every recipient
-            ),
-        )
-        .add_cte(stored)
-    )
+    # Every value is known here (id, created_at), so nothing is read back; the row then joins the
+    # session as persistent, without a flush.
+    params = {f"n_{key}": getattr(row, key) for key in _COLUMNS}
+    if target in (NotificationTarget.USER, NotificationTarget.MILL):
+        params["recipient_id"] = user_id if target == NotificationTarget.USER else mill_id
+    session.connection().execute(_STORE[target], params)  # Core: no ORM step for a statement without entities
     make_transient_to_detached(row)
     session.add(row)
     queued = session.info.get(_QUEUED)

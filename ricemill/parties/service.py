@@ -108,19 +108,24 @@ def update_party(*, mill, party_id, data: dict, actor) -> Party:
     return party
 
 
+# The party of an identity (the unique index uq_parties_identity), built once: a purchase runs it on
+# every write, and building the statement cost more than running it.
+_BY_IDENTITY = sa.select(Party).where(
+    Party.mill_id == sa.bindparam("mill_id"),
+    Party.kind == sa.bindparam("kind"),
+    sa.func.lower(Party.name) == sa.bindparam("lower_name", type_=sa.String),
+    sa.func.coalesce(Party.phone, "") == sa.bindparam("phone_or_empty", type_=sa.String),
+)
+
+
 def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor, village: str | None = None) -> Party:
     """The party (kind, name in any case, phone) of the mill, created when there is none.
 
     Concurrent requests for the same new party create it once (ON CONFLICT on the identity index).
     """
     name, phone = name.strip(), _clean(phone)
-    identity = (
-        Party.mill_id == mill.id,
-        Party.kind == kind,
-        sa.func.lower(Party.name) == name.lower(),
-        sa.func.coalesce(Party.phone, "") == (phone or ""),
-    )
-    found = db.session.scalars(sa.select(Party).where(*identity)).first()
+    identity = {"mill_id": mill.id, "kind": kind, "lower_name": name.lower(), "phone_or_empty": phone or ""}
+    found = db.session.scalars(_BY_IDENTITY, identity).first()
     if found is not None:
         return found
     new_id = uuid.uuid4()
@@ -134,7 +139,7 @@ def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor
     )  # fmt: skip
     db.session.execute(stmt)
     # No party:created here: the document's own event tells the pages (and the feed) what happened.
-    return db.session.scalars(sa.select(Party).where(*identity)).one()
+    return db.session.scalars(_BY_IDENTITY, identity).one()
 
 
 def resolve(*, mill, party_id, kind: PartyKind, name: str | None, phone: str | None, actor, village=None) -> Party:

@@ -31,7 +31,7 @@ def list_purchases(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/paddy-purchases", methods=["POST"])
 @mill_access(Permission.CREATE)
-@blp.arguments(PurchaseSchema)
+@blp.arguments(PurchaseSchema())  # an instance: given the class, the parser builds one per request
 @blp.response(201, envelope(PurchaseSchema))
 def create_purchase(data, mill_id):
     """Record a paddy purchase.

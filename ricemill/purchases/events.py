@@ -28,9 +28,12 @@ class PurchaseDeletedPayload(MillEventPayload):
     deletedBy = actor_field()  # noqa: N815
 
 
+_SCHEMA = PurchaseSchema()  # built once: a schema's construction costs more than its dump
+
+
 def purchase_dict(purchase: PaddyPurchase) -> dict:
     """The REST representation, also the event payload's `purchase`."""
-    return PurchaseSchema().dump(purchase)
+    return _SCHEMA.dump(purchase)
 
 
 def _publish(name: str, purchase: PaddyPurchase, key: str, value, by: str, actor, summary: str) -> None:

@@ -14,6 +14,7 @@ from ..common.constants import KG
 from ..common.errors import Conflict, Invalid
 from ..common.listing import date_range, equal, equal_any_case, search_filter_sort_paginate, substring
 from ..common.tenancy import get_mill_document
+from ..common.writes import insert_new
 from ..extensions import db
 from ..finance.models import Payment
 from ..finance.money import amount_for, set_amount
@@ -77,8 +78,7 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
     purchase.purchase_date = purchase.purchase_date or mill.today()
     _compute(purchase)
-    db.session.add(purchase)
-    db.session.flush()
+    insert_new(purchase)
     apply_movement(
         mill_id=mill.id,
         stock_type=StockType.PADDY,

@@ -29,7 +29,7 @@ def list_sales(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/sales", methods=["POST"])
 @mill_access(Permission.CREATE)
-@blp.arguments(SaleSchema)
+@blp.arguments(SaleSchema())  # an instance: given the class, the parser builds one per request
 @blp.response(201, envelope(SaleSchema))
 def create_sale(data, mill_id):
     """Record a sale.

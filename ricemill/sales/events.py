@@ -28,9 +28,12 @@ class SaleDeletedPayload(MillEventPayload):
     deletedBy = actor_field()  # noqa: N815
 
 
+_SCHEMA = SaleSchema()  # built once: a schema's construction costs more than its dump
+
+
 def sale_dict(sale: Sale) -> dict:
     """The REST representation, also the event payload's `sale`."""
-    return SaleSchema().dump(sale)
+    return _SCHEMA.dump(sale)
 
 
 def _publish(name: str, sale: Sale, key: str, value, by: str, actor, summary: str) -> None:

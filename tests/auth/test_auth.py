@@ -155,6 +155,36 @@ def test_tampered_and_expired_tokens_are_refused(app, client, mill):
     assert client.get("/api/v1/auth/me", headers=_bearer(expired)).status_code == 401
 
 
+def test_a_token_used_before_is_refused_once_it_expires(app, client, mill):
+    """The process remembers a decoded token; it still checks its expiry on every request."""
+    import time
+
+    from flask_jwt_extended import create_access_token
+
+    user = make_user(Role.OPERATOR, mill)
+    token = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=1))
+    assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
+    assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200  # the remembered decode
+    time.sleep(1.1)
+    response = client.get("/api/v1/auth/me", headers=_bearer(token))
+    assert response.status_code == 401 and response.get_json()["message"] == "Token expired"
+
+
+def test_a_token_signed_with_another_secret_is_refused_after_a_good_one(app, client, mill):
+    """A remembered decode belongs to its secret: the same token under another key is not trusted."""
+    from flask_jwt_extended import create_access_token
+
+    user = make_user(Role.OPERATOR, mill)
+    token = create_access_token(identity=str(user.id))
+    assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
+    secret = app.config["JWT_SECRET_KEY"]
+    app.config["JWT_SECRET_KEY"] = secret + "-rotated"
+    try:
+        assert client.get("/api/v1/auth/me", headers=_bearer(token)).get_json()["message"] == "Invalid token"
+    finally:
+        app.config["JWT_SECRET_KEY"] = secret
+
+
 def test_deactivated_user_token_stops_working(client, mill):
     user = make_user(Role.OPERATOR, mill, email="deact@example.test")
     token = _login(client, "deact@example.test").get_json()["data"]["accessToken"]

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.live
 
 
-def run_bench(name: str, args: list[str], tmp_path) -> dict:
+def run_bench(name: str, args: list[str], tmp_path, section: str | None = None) -> dict:
+    """Run `bench.<name>`; its result is recorded in the section `section` (default: `name`)."""
     results = tmp_path / "RESULTS.md"
     try:
         server = dbserver.server_url()
@@ -42,8 +43,9 @@ def run_bench(name: str, args: list[str], tmp_path) -> dict:
     result = json.loads(proc.stdout)
     assert result["benchmark"] == name
     assert {"machine", "load_average_1m", "size"} <= result.keys()
-    section = results.read_text()
-    assert f"<!-- bench:{name} -->" in section and f"<!-- /bench:{name} -->" in section
+    section = section or name
+    text = results.read_text()
+    assert f"<!-- bench:{section} -->" in text and f"<!-- /bench:{section} -->" in text
     return result
 
 
@@ -90,6 +92,8 @@ def test_fanout(tmp_path):
     assert result["writes"]["delivered_to_every_client"] == 10
     assert result["commit_to_last_delivery"]["n"] == 10
     assert {"median_ms", "p99_ms"} <= result["commit_to_last_delivery"].keys()
+    # The REST bar of issue 13 is reported too: every write's send -> answer.
+    assert result["rest_request"]["n"] == 10 and result["target"]["rest_p99_ms"] == 50
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -98,7 +102,24 @@ def test_broadcast(tmp_path):
     for name in ("ricemill", "node"):
         (only,) = result["rounds"][name]
         assert only["received"] == only["expected"] == 60
+        assert only["complete_in_order"] == 3 and only["duplicates"] == only["out_of_order"] == 0
     assert set(result["median_deliveries_per_s"]) == {"ricemill", "node"}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_broadcast_two_processes(tmp_path):
+    """Two bench servers behind the Redis queue: the emit loop runs in the first, and the second
+    delivers to its own clients what came through the queue; every client gets every event once,
+    in order. Node's single process gets the same clients and events in the same run."""
+    args = ["--clients", "4", "--count", "20", "--rounds", "1", "--processes", "2"]
+    result = run_bench("broadcast", args, tmp_path, section="broadcast:2 processes")
+    assert result["size"]["processes"] == 2 and result["message_queue"] == "redis"
+    (ours,) = result["rounds"]["ricemill"]
+    assert ours["received"] == ours["expected"] == 80
+    assert ours["received_per_server"] == [40, 40]  # the second server's 40 came through the queue
+    assert ours["complete_in_order"] == 4 and ours["duplicates"] == ours["out_of_order"] == 0
+    (node,) = result["rounds"]["node"]
+    assert node["received"] == node["expected"] == 80 and node["complete_in_order"] == 4
 
 
 def test_connections(tmp_path):

@@ -71,6 +71,19 @@ def test_create_computes_deduction_net_and_amount(client, mill, headers):
     assert row.net_weight_kg == Decimal("963.855") and row.amount == Decimal("19277.10")
 
 
+def test_create_answers_the_stored_row_as_get_reads_it(client, mill, headers):
+    """The purchase is inserted without the ORM's flush: its answer (the server's timestamps and
+    defaults read back) is exactly what GET then reads from the database."""
+    response = client.post(url(mill), json=body(vehicleNumber=None, weighSlipNo=None), headers=headers[Role.OPERATOR])
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()["data"]
+    assert created["createdAt"] and created["updatedAt"] and created["tareWeightKg"] == 0
+    assert created["vehicleNumber"] is None and created["paymentStatus"] == "PENDING"
+    db.session.expire_all()
+    fetched = client.get(url(mill, created["id"]), headers=headers[Role.OPERATOR]).get_json()["data"]
+    assert fetched == created
+
+
 def test_at_standard_moisture_there_is_no_deduction(client, mill, headers):
     response = client.post(
         url(mill),

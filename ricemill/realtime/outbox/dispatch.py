@@ -3,6 +3,13 @@
 `dispatch(records)` is the outbox's dispatcher: called once a transaction has committed, it emits each
 event to its mill (and `activity:new` to the mill and the admins), then queues the rows to be marked
 `dispatched_at` by a background task, in batches, so that a write's latency does not grow.
+
+The frames of those emits leave before `dispatch` returns. Under eventlet the broadcast fast path
+(sockets/fastpath.py) holds the frames a green thread writes until the hub's next turn, so that a burst
+leaves in one send per socket; but the request that committed goes on (its notification, its answer)
+until it next waits, and the hub then runs the other ready green threads first: on a busy server the
+events waited there for tens of milliseconds (bench/RESULTS.md, finding 4). A commit's events are one
+burst already, so they are sent right away, still one send per socket.
 """
 
 import logging
@@ -10,7 +17,7 @@ import logging
 from flask import Flask
 
 from ..events import SERVER_EVENTS
-from ..sockets import emitter
+from ..sockets import emitter, fastpath
 from ..sockets.live_auth import queue_failures
 from .marking import DispatchMarker
 from .models import MillEvent
@@ -45,6 +52,7 @@ def emit_records(records: list[dict]) -> None:
 def dispatch(records: list[dict]) -> None:
     failures = queue_failures()
     emit_records(records)
+    fastpath._uncork_all()  # send the frames now (see the module docstring); nothing to do without the fast path
     if queue_failures() != failures:
         # Local sockets have them; other processes do not: leave them to the relay.
         log.warning("Message queue unavailable: %d events left for the relay", len(records))

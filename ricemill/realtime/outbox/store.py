@@ -129,7 +129,7 @@ def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[Pending
         "entity_types": list(entity_types),
         "entity_ids": list(entity_ids),
     }
-    stored = {row.seq: row for row in session.execute(_STORE_EVENTS, params)}
+    stored = {row.seq: row for row in session.connection().execute(_STORE_EVENTS, params)}  # Core: no ORM step
     last = max(stored)
     out = []
     for offset, (name, payload, summary, actor_id, actor_name, entity_type, entity_id) in enumerate(rows):
