@@ -85,8 +85,12 @@ def truncate_all(app) -> None:
                     " WHERE schemaname = current_schema()"
                 )
             ).scalars()
-            deletes = [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
-            statement = "; ".join(deletes + [f"ALTER SEQUENCE {s} RESTART" for s in sequences])
+            names = [f'"{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+            # every table locked first, as TRUNCATE does: a server still writing (the browser tests'
+            # session server) is waited for instead of deadlocking with the deletes
+            lock = f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE"
+            deletes = [f"DELETE FROM {name}" for name in names]
+            statement = "; ".join([lock, *deletes] + [f"ALTER SEQUENCE {s} RESTART" for s in sequences])
             app.extensions["tests_truncate_all"] = statement
         conn.exec_driver_sql(statement)
 
