@@ -195,6 +195,7 @@ def run(
     tool: str,
     warmup: int = 2,
     stats_wait: float = 11,
+    counter_seconds: int = 3,
 ) -> dict:
     with harness.LoadSampler() as load, harness.bench_database("rest") as url:
         engine = sa.create_engine(url)
@@ -237,7 +238,7 @@ def run(
                 for name, reqs in endpoints.items():
                     time.sleep(stats_wait)
                     before = _db_counters(url)
-                    outcome = _load(tool, server, reqs, connections=connections, seconds=3)
+                    outcome = _load(tool, server, reqs, connections=connections, seconds=counter_seconds)
                     time.sleep(stats_wait)
                     after = _db_counters(url)
                     per_request[name] = {
@@ -298,6 +299,9 @@ def main(argv=None) -> dict:
         help="seconds to let PostgreSQL's idle backends flush their statistics around the per-request "
         "counters (10 s in PostgreSQL); the test suite's smoke run passes 0 and ignores those figures",
     )
+    parser.add_argument(
+        "--counter-seconds", type=int, default=3, help="seconds of load per endpoint for the per-request counters"
+    )
     harness.add_common_args(parser)
     args = parser.parse_args(argv)
     result = run(
@@ -309,6 +313,7 @@ def main(argv=None) -> dict:
         tool=args.tool,
         warmup=args.warmup,
         stats_wait=args.stats_wait,
+        counter_seconds=args.counter_seconds,
     )
     med, m = result["median_requests_per_s"], result["machine"]
     bad = {name: sum(r["non_2xx"] for r in rs) for name, rs in result["rounds"].items()}

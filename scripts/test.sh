@@ -3,7 +3,8 @@
 # Tests use TEST_DATABASE_URL when set (a PostgreSQL server; each run makes its own database),
 # else the embedded PostgreSQL. Extra arguments go to pytest.
 # The tests run on PYTEST_WORKERS pytest-xdist workers (default 2; 0 runs them in this process), each
-# with its own database; the browser tests stay together on one worker (one Chromium, one server).
+# with its own database. `--dist loadgroup` hands out one test at a time (no test is grouped: xdist 3.8's
+# groups do not take under pytest 9), in the order tests/conftest.py sets: the long ones first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev

@@ -55,6 +55,7 @@ def test_create_superadmin_refuses_short_password(app):
     assert result.exit_code != 0
 
 
+@pytest.mark.slow
 def test_seed_demo_is_idempotent_and_prints_logins(app, client):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["ricemill", "seed-demo"])

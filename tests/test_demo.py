@@ -1,5 +1,6 @@
 """The quick start's demo: a month for each demo mill, through the real services, and idempotent."""
 
+import pytest
 import sqlalchemy as sa
 
 from ricemill.dashboard.service import get_dashboard
@@ -9,6 +10,33 @@ from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.mills.models import Mill
 from ricemill.purchases.models import PaddyPurchase
 from ricemill.staff.models import Attendance
+from tests.conftest import session_on
+
+# Seeding is most of these tests' time: the demo is seeded once for the module's tests that run on one
+# worker, in a transaction rolled back after them; each test runs in a savepoint of it, so none sees
+# another's writes, and each still seeds again, which must change nothing.
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(app):
+    with app.app_context(), db.engine.connect() as connection:
+        outer = connection.begin()
+        with session_on(connection):
+            seed_demo()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def _db_transaction(demo):
+    """Overrides conftest's: the test's writes are rolled back to the seeded demo."""
+    savepoint = demo.begin_nested()
+    try:
+        with session_on(demo):
+            yield
+    finally:
+        savepoint.rollback()
 
 
 def _row_counts() -> dict:

@@ -108,6 +108,7 @@ def _check(client, mill, headers, method, path, params, fields, data) -> None:
         assert _row_counts() == before, (method, url, kwargs.get("data"), response.status_code)
 
 
+@pytest.mark.slow
 def test_random_input_at_every_route_never_5xx_and_4xx_writes_nothing(as_mill_admin):
     client, mill, headers = as_mill_admin
     operations = _operations(client.get("/api/v1/openapi.json").get_json())

@@ -1,8 +1,8 @@
 from flask import after_this_request, g
 from flask_jwt_extended import get_jwt_request_location, set_access_cookies, set_refresh_cookies
-from flask_smorest import Blueprint
 
 from ..auth.access import authenticated
+from ..common.blueprint import Blueprint
 from ..common.envelope import envelope, ok
 from ..extensions import db
 from . import service

@@ -1,7 +1,7 @@
 from flask import g, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from flask_smorest import Blueprint
 
+from ..common.blueprint import Blueprint
 from ..common.envelope import envelope, ok
 from ..extensions import db
 from . import service

@@ -4,6 +4,8 @@ A token's signature and claims are decoded once per process (`_remember_decoded`
 session sends the same token, and PyJWT's decoding (its segments checked character by character, four
 times per request) cost more CPU than the revocation query. Time is checked again on every use (an
 expired token takes the full path, which refuses it); revocation is always asked of the database.
+Its unverified header, which flask-jwt-extended reads again after the decode, is remembered the same
+way (`_remember_header`).
 
 flask-jwt-extended asks whether the token is revoked, then who its user is. For an access token
 both come from one query (`load_token_user`): the revocation check hands the user it loaded to the
@@ -14,6 +16,7 @@ costs one round trip for its token, not two.
 import time
 import uuid
 
+import flask_jwt_extended.view_decorators as jwt_views
 from flask import current_app, g
 from flask_jwt_extended.config import config
 
@@ -25,6 +28,7 @@ from .service import is_access_token_revoked, load_token_user
 _LOADED = "_ricemill_token_user"
 _DECODED: dict[tuple, dict] = {}
 _DECODED_MAX = 4096  # tokens remembered (the oldest forgotten first)
+_HEADERS: dict[str, dict] = {}
 
 
 def _remember_decoded(decode):
@@ -51,6 +55,25 @@ def _remember_decoded(decode):
     return remembering
 
 
+def _remember_header(read_header):
+    """flask-jwt-extended's unverified header reader remembering its answer per token: it is read after
+    the token was decoded (so only for tokens that passed), and PyJWT's reading cost as much as a decode."""
+    if getattr(read_header, "_ricemill_remembers", False):
+        return read_header
+
+    def remembering(encoded_token):
+        known = _HEADERS.get(encoded_token)
+        if known is None:
+            known = read_header(encoded_token)
+            if len(_HEADERS) >= _DECODED_MAX:
+                _HEADERS.pop(next(iter(_HEADERS)), None)
+            _HEADERS[encoded_token] = dict(known)
+        return dict(known)
+
+    remembering._ricemill_remembers = True
+    return remembering
+
+
 def _still_valid(decoded: dict, leeway, allow_expired: bool) -> bool:
     """PyJWT's time checks, again: not expired (unless allowed), not before its nbf or iat."""
     now = time.time()
@@ -62,6 +85,7 @@ def _still_valid(decoded: dict, leeway, allow_expired: bool) -> bool:
 
 def register_jwt_callbacks() -> None:
     jwt._decode_jwt_from_config = _remember_decoded(jwt._decode_jwt_from_config)
+    jwt_views.get_unverified_jwt_headers = _remember_header(jwt_views.get_unverified_jwt_headers)
 
     @jwt.user_lookup_loader
     def _load_user(_header, payload):

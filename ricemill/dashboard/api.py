@@ -1,7 +1,6 @@
-from flask_smorest import Blueprint
-
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import envelope, ok
 from . import service
 from .schemas import ActivityQuerySchema, ActivitySchema, DashboardSchema

@@ -1,8 +1,8 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import export_list
 from . import service
@@ -30,7 +30,7 @@ def list_payments(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/payments", methods=["POST"])
 @mill_access(Permission.UPDATE)
-@blp.arguments(PaymentSchema())  # an instance: given the class, the parser builds one per request
+@blp.arguments(PaymentSchema)
 @blp.response(201, envelope(PaymentSchema))
 def create_payment(data, mill_id):
     """Record a payment MADE (to a farmer or supplier) or RECEIVED (from a buyer).

@@ -1,10 +1,10 @@
 """Stock (levels, ledger, minimums, adjustments) and inward/outward goods of a mill."""
 
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.errors import NotFound
 from ..common.export import export_list

@@ -1,9 +1,9 @@
 import sqlalchemy as sa
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import export, schema_columns
 from ..extensions import db

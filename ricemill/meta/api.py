@@ -1,5 +1,4 @@
-from flask_smorest import Blueprint
-
+from ..common.blueprint import Blueprint
 from ..common.envelope import envelope, ok
 from .schemas import MetaSchema
 from .service import build_meta

@@ -1,10 +1,10 @@
 """Milling batches of a mill: start (takes paddy), complete (adds rice and by-products)."""
 
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import Column, export, schema_columns, stream_models
 from ..common.words import label

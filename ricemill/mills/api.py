@@ -1,11 +1,11 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth import service as auth_service
 from ..auth.access import authenticated, mill_access, platform_access
 from ..auth.models import User
 from ..auth.roles import Permission, Role
 from ..auth.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.errors import Forbidden, NotFound
 from ..common.schemas import PageQuerySchema

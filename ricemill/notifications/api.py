@@ -1,10 +1,10 @@
 """Notifications of the current user, and the platform admin's broadcast (docs/domain.md)."""
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..auth.access import authenticated, platform_access
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.errors import Invalid
 from ..common.export import BATCH_ROWS, export, schema_columns

@@ -1,8 +1,8 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import export_list
 from . import service
@@ -31,7 +31,7 @@ def list_purchases(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/paddy-purchases", methods=["POST"])
 @mill_access(Permission.CREATE)
-@blp.arguments(PurchaseSchema())  # an instance: given the class, the parser builds one per request
+@blp.arguments(PurchaseSchema)
 @blp.response(201, envelope(PurchaseSchema))
 def create_purchase(data, mill_id):
     """Record a paddy purchase.

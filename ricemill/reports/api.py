@@ -2,10 +2,10 @@
 (`{rows, totals}` in the envelope) or, with `?format=csv|xlsx`, the same rows as a file."""
 
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import envelope, ok
 from ..common.export import Column, export, json_value
 from . import service

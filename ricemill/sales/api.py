@@ -1,8 +1,8 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import export_list
 from . import service
@@ -29,7 +29,7 @@ def list_sales(query, mill_id):
 
 @blp.route("/<uuid:mill_id>/sales", methods=["POST"])
 @mill_access(Permission.CREATE)
-@blp.arguments(SaleSchema())  # an instance: given the class, the parser builds one per request
+@blp.arguments(SaleSchema)
 @blp.response(201, envelope(SaleSchema))
 def create_sale(data, mill_id):
     """Record a sale.

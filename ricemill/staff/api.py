@@ -1,8 +1,8 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from ..auth.access import mill_access
 from ..auth.roles import Permission
+from ..common.blueprint import Blueprint
 from ..common.envelope import created, envelope, ok
 from ..common.export import export, export_list, schema_columns
 from . import service

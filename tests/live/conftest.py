@@ -61,6 +61,7 @@ class Server:
         )
         self.env = {**os.environ, **defaults, **{key: str(value) for key, value in env.items()}}
         self.proc = None
+        self.log_start = 0
         self.start()
 
     def start(self):
@@ -79,8 +80,13 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.output()}")
 
+    def log_from_here(self):
+        """output() from now on: a test sharing this server reads its own part of the log."""
+        self.log_start = os.path.getsize(self.log_path)
+
     def output(self) -> str:
         with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+            fh.seek(self.log_start)
             return fh.read()[-20000:]
 
     def kill(self):
@@ -98,20 +104,52 @@ class Server:
                 self.kill()
 
 
-@pytest.fixture
-def servers(database_urls):
-    """servers(**env) -> a started Server; all are stopped at the end of the test."""
-    started = []
-
-    def start(script="app.py", **env):
-        server = Server(database_urls["test"], script=script, **env)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
+def _stop_all(servers):
+    for server in servers:
         server.stop()
         os.unlink(server.log_path)
+
+
+@pytest.fixture(scope="module")
+def _kept_servers():
+    """The servers a module's tests share, by script and settings; all stopped after the module."""
+    kept: dict[tuple, list[Server]] = {}
+    yield kept
+    for group in kept.values():
+        _stop_all(group)
+
+
+@pytest.fixture
+def servers(database_urls, _kept_servers):
+    """servers(**env) -> a running Server.
+
+    A start costs about 2 s of CPU, so the tests of a module share their servers: a test's n-th call
+    with a script and settings gets the n-th such server of the module if it still runs (a test may
+    kill its own), else a new one. Each test reads the log from its own first call on (`output()`);
+    its tables are emptied after it (committed), and each test makes its mills and users afresh.
+    Servers of other settings are stopped first: their background jobs (the outbox relay...) would
+    work on this test's rows too."""
+    taken: dict[tuple, int] = {}
+
+    def start(script="app.py", **env):
+        key = (script, tuple(sorted((name, str(value)) for name, value in env.items())))
+        for other in [k for k in _kept_servers if k != key and k not in taken]:
+            _stop_all(_kept_servers.pop(other))
+        group = _kept_servers.setdefault(key, [])
+        n = taken[key] = taken.get(key, 0) + 1
+        if len(group) >= n and group[n - 1].proc.poll() is None:
+            server = group[n - 1]
+            server.log_from_here()
+            return server
+        server = Server(database_urls["test"], script=script, **env)
+        if len(group) >= n:
+            os.unlink(group[n - 1].log_path)
+            group[n - 1] = server
+        else:
+            group.append(server)
+        return server
+
+    return start
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ def emitted(monkeypatch):
     return seen
 
 
+@pytest.mark.slow
 def test_every_payload_of_a_broad_flow_keeps_its_contract(app, connect, users, mill, emitted):
     """The demo's month of one mill (every domain service: purchases, sales, payments, receipts,
     milling, staff, attendance, minimums and low stock), a new mill, deletions, goods, adjustments
