@@ -294,17 +294,7 @@ class FastSocket(Socket):
                 if not self.closed:
                     self.server.logger.info('%s: Unexpected error "%s", closing connection', self.sid, str(e))
                 break
-            if p is None:  # closed by the client
-                break
-            try:
-                self.receive(eio_packet.Packet(encoded_packet=p))
-            except eio_exceptions.UnknownPacketError:
-                pass
-            except eio_exceptions.SocketIsClosedError:
-                self.server.logger.info("Receive error -- socket is closed")
-                break
-            except Exception:
-                self.server.logger.exception("Unknown receive error")
+            if p is None or not self._receive_one(p):  # closed by the client, or the packet ended it
                 break
 
         self._dead = True
