@@ -8,19 +8,8 @@ purpose (`SomeSchema(partial=True)`) are used as they are.
 """
 
 from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import Schema
 
-_INSTANCES: dict[type[Schema], Schema] = {}
-
-
-def schema_instance(schema):
-    """`schema` itself if it is not a Schema class, else the one shared instance of that class."""
-    if not (isinstance(schema, type) and issubclass(schema, Schema)):
-        return schema
-    instance = _INSTANCES.get(schema)
-    if instance is None:
-        instance = _INSTANCES[schema] = schema()
-    return instance
+from .schemas import schema_instance
 
 
 class Blueprint(SmorestBlueprint):

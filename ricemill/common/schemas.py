@@ -8,6 +8,19 @@ from . import words
 from .dates import check_date_range
 from .text import Str, follows_text_rule
 
+_INSTANCES: dict[type[Schema], Schema] = {}
+
+
+def schema_instance(schema):
+    """`schema` itself if it is not a Schema class, else the one shared instance of that class: building
+    a schema (its fields bound and copied) costs more than loading or dumping a small document with it."""
+    if not (isinstance(schema, type) and issubclass(schema, Schema)):
+        return schema
+    instance = _INSTANCES.get(schema)
+    if instance is None:
+        instance = _INSTANCES[schema] = schema()
+    return instance
+
 
 def camelcase(name: str) -> str:
     head, *rest = name.split("_")

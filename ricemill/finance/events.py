@@ -1,5 +1,6 @@
 """The payment and receipt events: their payload contracts and publish helpers (docs/realtime.md)."""
 
+from ..common.schemas import schema_instance
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
 from ..realtime.outbox import publish_document_event
 from .models import Payment, Receipt
@@ -34,12 +35,8 @@ def publish_payment_made(payment: Payment, actor, summary: str) -> None:
     _publish_payment(E["PAYMENT_MADE"], payment, "madeBy", actor, summary)
 
 
-# Built once: a schema's construction costs more than its dump.
-_PAYMENT, _RECEIPT = PaymentSchema(), ReceiptSchema()
-
-
 def _publish_payment(name: str, payment: Payment, by: str, actor, summary: str) -> None:
-    body = _PAYMENT.dump(payment)
+    body = schema_instance(PaymentSchema).dump(payment)
     publish_document_event(
         name,
         payment.mill_id,
@@ -54,7 +51,7 @@ def _publish_payment(name: str, payment: Payment, by: str, actor, summary: str) 
 
 
 def publish_receipt_created(receipt: Receipt, actor, summary: str) -> None:
-    body = _RECEIPT.dump(receipt)
+    body = schema_instance(ReceiptSchema).dump(receipt)
     publish_document_event(
         E["RECEIPT_CREATED"],
         receipt.mill_id,

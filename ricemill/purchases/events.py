@@ -2,6 +2,7 @@
 
 from marshmallow import fields
 
+from ..common.schemas import schema_instance
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
 from ..realtime.outbox import publish_document_event
 from .models import PaddyPurchase
@@ -28,12 +29,9 @@ class PurchaseDeletedPayload(MillEventPayload):
     deletedBy = actor_field()  # noqa: N815
 
 
-_SCHEMA = PurchaseSchema()  # built once: a schema's construction costs more than its dump
-
-
 def purchase_dict(purchase: PaddyPurchase) -> dict:
     """The REST representation, also the event payload's `purchase`."""
-    return _SCHEMA.dump(purchase)
+    return schema_instance(PurchaseSchema).dump(purchase)
 
 
 def _publish(name: str, purchase: PaddyPurchase, key: str, value, by: str, actor, summary: str) -> None:

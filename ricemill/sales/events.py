@@ -2,6 +2,7 @@
 
 from marshmallow import fields
 
+from ..common.schemas import schema_instance
 from ..realtime.events import E, MillEventPayload, actor_field, document_field, server_event
 from ..realtime.outbox import publish_document_event
 from .models import Sale
@@ -28,12 +29,9 @@ class SaleDeletedPayload(MillEventPayload):
     deletedBy = actor_field()  # noqa: N815
 
 
-_SCHEMA = SaleSchema()  # built once: a schema's construction costs more than its dump
-
-
 def sale_dict(sale: Sale) -> dict:
     """The REST representation, also the event payload's `sale`."""
-    return _SCHEMA.dump(sale)
+    return schema_instance(SaleSchema).dump(sale)
 
 
 def _publish(name: str, sale: Sale, key: str, value, by: str, actor, summary: str) -> None:
