@@ -46,9 +46,7 @@ def _remember_decoded(decode):
         if known is not None and _still_valid(known, leeway, allow_expired):
             return dict(known)
         decoded = decode(encoded_token, csrf_value, allow_expired)
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.pop(next(iter(_DECODED)), None)
-        _DECODED[key] = dict(decoded)
+        _keep(_DECODED, key, dict(decoded))
         return decoded
 
     remembering._ricemill_remembers = True
@@ -65,13 +63,18 @@ def _remember_header(read_header):
         known = _HEADERS.get(encoded_token)
         if known is None:
             known = read_header(encoded_token)
-            if len(_HEADERS) >= _DECODED_MAX:
-                _HEADERS.pop(next(iter(_HEADERS)), None)
-            _HEADERS[encoded_token] = dict(known)
+            _keep(_HEADERS, encoded_token, dict(known))
         return dict(known)
 
     remembering._ricemill_remembers = True
     return remembering
+
+
+def _keep(cache: dict, key, value) -> None:
+    """Remember `value` under `key`, forgetting the oldest entry once `_DECODED_MAX` are kept."""
+    if len(cache) >= _DECODED_MAX:
+        cache.pop(next(iter(cache)), None)
+    cache[key] = value
 
 
 def _still_valid(decoded: dict, leeway, allow_expired: bool) -> bool:
