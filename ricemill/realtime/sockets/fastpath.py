@@ -562,8 +562,7 @@ class _HubReader:
             self.sock._received(messages)
 
     def _take(self, frames: list) -> list:
-        messages = []
-        max_size = self.parser.limit
+        messages = []  # the parser already refused any message over the limit (1009)
         for frame in frames:
             if type(frame) is tuple:
                 opcode, payload = frame
@@ -572,8 +571,6 @@ class _HubReader:
                 elif opcode == 8:  # close: the server's closing frame follows when it closes
                     messages.append(None)
                     return messages
-            elif len(frame) > max_size:
-                raise FrameError(1009, "packet is too large")
             else:
                 messages.append(frame)
         return messages
