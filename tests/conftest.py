@@ -1,6 +1,7 @@
 import contextlib
 import os
 
+import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -76,23 +77,37 @@ def truncate_all(app) -> None:
     """Every table emptied and the identity sequences restarted, as `TRUNCATE ... RESTART IDENTITY`
     would, by DELETE (children first): TRUNCATE replaces each table's files and drops their buffers,
     about 0.4 s for the whole schema, while deleting the few rows a test leaves takes milliseconds."""
-    with app.app_context(), db.engine.begin() as conn:
-        statement = app.extensions.get("tests_truncate_all")
-        if statement is None:
-            sequences = conn.execute(
-                sa.text(
-                    "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
-                    " WHERE schemaname = current_schema()"
-                )
-            ).scalars()
-            names = [f'"{t.name}"' for t in reversed(db.metadata.sorted_tables)]
-            # every table locked first, as TRUNCATE does: a server still writing (the browser tests'
-            # session server) is waited for instead of deadlocking with the deletes
-            lock = f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE"
-            deletes = [f"DELETE FROM {name}" for name in names]
-            statement = "; ".join([lock, *deletes] + [f"ALTER SEQUENCE {s} RESTART" for s in sequences])
-            app.extensions["tests_truncate_all"] = statement
-        conn.exec_driver_sql(statement)
+    with app.app_context():
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql(_truncate_statement(app, conn))
+                return
+            except sa.exc.OperationalError as error:
+                # LOCK TABLE takes the tables one by one: a server transaction holding one of them
+                # while it waits for another is a deadlock, which PostgreSQL ends by cancelling one
+                # side. Ours is retried once that transaction has finished.
+                if not isinstance(error.orig, psycopg2.errors.DeadlockDetected) or attempt == 4:
+                    raise
+
+
+def _truncate_statement(app, conn) -> str:
+    """The clean-up statement, built once per run (the tables' order and the sequences' names)."""
+    statement = app.extensions.get("tests_truncate_all")
+    if statement is None:
+        sequences = conn.execute(
+            sa.text(
+                "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences WHERE schemaname = current_schema()"
+            )
+        ).scalars()
+        names = [f'"{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+        # every table locked first, as TRUNCATE does: a server still writing (the browser tests'
+        # session server) is waited for instead of deadlocking with the deletes
+        lock = f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE"
+        deletes = [f"DELETE FROM {name}" for name in names]
+        statement = "; ".join([lock, *deletes] + [f"ALTER SEQUENCE {s} RESTART" for s in sequences])
+        app.extensions["tests_truncate_all"] = statement
+    return statement
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Browser tests: the real server as a process (`python app.py`) and Debian's headless Chromium.
 
-Without /usr/bin/chromium the browser tests skip, except with CI=true, where they fail
-(scripts/ci-browser.sh installs it in CI).
+Chromium is Debian's headless shell when it is installed (the same Blink as /usr/bin/chromium
+without the full browser's display compositor: a third of the CPU), else /usr/bin/chromium;
+`CHROMIUM_PATH` picks another. Without either the browser tests skip, except with CI=true, where they
+fail (scripts/ci-browser.sh installs both in CI).
 """
 
 import os
@@ -15,7 +17,10 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
+    (path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if os.path.exists(path)),
+    "/usr/bin/chromium",
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
