@@ -190,6 +190,7 @@ def notifications_for(events) -> list[tuple]:
 
 
 def notify_for_events(session: Session, events) -> None:
-    """Outbox commit hook: store (and queue for emit) the notifications the events call for."""
+    """Outbox commit hook: store (and queue for emit) the notifications the events call for, in the
+    statement that stores the events (one round trip for both)."""
     for mill_id, notification in notifications_for(events):
-        service.send_to_mill(mill_id, notification, session=session)
+        service.send_to_mill(mill_id, notification, session=session, with_events=True)

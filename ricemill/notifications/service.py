@@ -12,6 +12,7 @@ wait for it); a rollback stores and emits nothing. If the process dies between c
 Like every service, these flush but never commit.
 """
 
+import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from ..common.listing import search_filter_sort_paginate
 from ..extensions import db
 from ..realtime.events import SERVER_EVENTS
 from ..realtime.outbox import after_commit
+from ..realtime.outbox import with_events as with_events_statement
 from ..realtime.outbox.marking import DispatchMarker
 from ..realtime.sockets import emitter
 from .models import Notification, NotificationRecipient, NotificationTarget, NotificationType
@@ -52,10 +54,15 @@ def send_to_user(user_id, notification: dict, *, session: Session | None = None)
     return _store(session, NotificationTarget.USER, notification, user_id=user.id, mill_id=user.mill_id)
 
 
-def send_to_mill(mill_id, notification: dict, *, session: Session | None = None) -> Notification:
-    """To every active user of the mill (`mill:{id}` room)."""
+def send_to_mill(
+    mill_id, notification: dict, *, session: Session | None = None, with_events: bool = False
+) -> Notification:
+    """To every active user of the mill (`mill:{id}` room). `with_events` (only from an outbox commit
+    hook): stored by the statement that stores the commit's events."""
     session = session or db.session()
-    return _store(session, NotificationTarget.MILL, notification, mill_id=uuid.UUID(str(mill_id)))
+    return _store(
+        session, NotificationTarget.MILL, notification, mill_id=uuid.UUID(str(mill_id)), with_events=with_events
+    )
 
 
 def send_to_admins(notification: dict, *, session: Session | None = None) -> Notification:
@@ -70,45 +77,41 @@ def broadcast(notification: dict, *, session: Session | None = None) -> Notifica
     return _store(session, NotificationTarget.BROADCAST, notification)
 
 
-# Each target's recipients (`:recipient_id` is the user of USER, the mill of MILL).
+# Each target's recipients (`:{p}recipient_id` is the user of USER, the mill of MILL).
 _RECIPIENTS = {
-    NotificationTarget.USER: sa.select(User.id).where(User.id == sa.bindparam("recipient_id", type_=sa.Uuid)),
-    NotificationTarget.MILL: sa.select(User.id).where(
-        User.mill_id == sa.bindparam("recipient_id", type_=sa.Uuid), User.is_active.is_(True)
-    ),
-    NotificationTarget.ADMINS: sa.select(User.id).where(User.role == Role.SUPER_ADMIN, User.is_active.is_(True)),
-    NotificationTarget.BROADCAST: sa.select(User.id).where(User.is_active.is_(True)),
+    NotificationTarget.USER: "users.id = CAST(:{p}recipient_id AS uuid)",
+    NotificationTarget.MILL: "users.mill_id = CAST(:{p}recipient_id AS uuid) AND users.is_active IS true",
+    NotificationTarget.ADMINS: f"users.role = '{Role.SUPER_ADMIN.value}' AND users.is_active IS true",
+    NotificationTarget.BROADCAST: "users.is_active IS true",
 }
-_COLUMNS = ("id", "target", "mill_id", "type", "title", "message", "data", "created_at")
 
 
-def _store_statement(recipients):
-    """One statement however many users the target has: the notification row in a data-modifying
-    CTE (its values bound as `:n_<column>`), its recipients INSERT ... SELECT from it."""
-    table = Notification.__table__
-    stored = (
-        sa.insert(table)
-        .values({key: sa.bindparam(f"n_{key}", type_=table.c[key].type) for key in _COLUMNS})
-        .returning(table.c.id)
-        .cte("stored_notification")
+def _store_ctes(recipients: str) -> str:
+    """The notification row and its recipients as two data-modifying CTEs (names and binds prefixed
+    `{p}`, the outbox's convention for `with_events`): one statement however many users the target
+    has. Text with its casts, as the events' statement is: the outbox puts them in front of it."""
+    return f"""
+    {{p}}notification AS (
+        INSERT INTO notifications (id, target, mill_id, type, title, message, data, created_at)
+        VALUES (CAST(:{{p}}id AS uuid), :{{p}}target, CAST(:{{p}}mill_id AS uuid), :{{p}}type, :{{p}}title,
+                :{{p}}message, CAST(:{{p}}data AS jsonb), :{{p}}created_at)
+        RETURNING id
+    ),
+    {{p}}recipients AS (
+        INSERT INTO notification_recipients (notification_id, user_id)
+        SELECT {{p}}notification.id, users.id FROM {{p}}notification JOIN users ON {recipients}
     )
-    return (
-        sa.insert(NotificationRecipient.__table__)
-        .from_select(
-            ["notification_id", "user_id"],
-            recipients.with_only_columns(stored.c.id, User.id).select_from(
-                stored.join(User.__table__, sa.true())  # one notification row for every recipient
-            ),
-        )
-        .add_cte(stored)
-    )
+    """  # noqa: S608 - constants only: `recipients` is one of _RECIPIENTS
 
 
-# Built once per target: built per write, the statement's cache key and coercions cost more than running it.
-_STORE = {target: _store_statement(recipients) for target, recipients in _RECIPIENTS.items()}
+# Built once per target: alone (a send outside a commit hook) or carried by the events' statement.
+_CTES = {target: _store_ctes(recipients) for target, recipients in _RECIPIENTS.items()}
+_STORE = {target: sa.text("WITH " + ctes.format(p="") + " SELECT 1") for target, ctes in _CTES.items()}
 
 
-def _store(session: Session, target, notification: dict, *, user_id=None, mill_id=None) -> Notification:
+def _store(
+    session: Session, target, notification: dict, *, user_id=None, mill_id=None, with_events: bool = False
+) -> Notification:
     kind = notification.get("type")
     if kind not in NotificationType.__members__.values():
         raise Invalid("Unknown notification type", errors=[{"field": "type", "message": f"not one of {_types()}"}])
@@ -125,10 +128,17 @@ def _store(session: Session, target, notification: dict, *, user_id=None, mill_i
     )
     # Every value is known here (id, created_at), so nothing is read back; the row then joins the
     # session as persistent, without a flush.
-    params = {f"n_{key}": getattr(row, key) for key in _COLUMNS}
+    params = {
+        "id": str(row.id), "target": row.target.value, "mill_id": str(mill_id) if mill_id else None,
+        "type": row.type.value, "title": row.title, "message": row.message, "data": json.dumps(row.data),
+        "created_at": row.created_at,
+    }  # fmt: skip
     if target in (NotificationTarget.USER, NotificationTarget.MILL):
-        params["recipient_id"] = user_id if target == NotificationTarget.USER else mill_id
-    session.connection().execute(_STORE[target], params)  # Core: no ORM step for a statement without entities
+        params["recipient_id"] = str(user_id if target == NotificationTarget.USER else mill_id)
+    if with_events:  # from the outbox's commit hook: stored in the events' statement, one round trip less
+        with_events_statement(session, _CTES[target], params)
+    else:
+        session.connection().execute(_STORE[target], params)  # Core: no ORM step
     make_transient_to_detached(row)
     session.add(row)
     queued = session.info.get(_QUEUED)

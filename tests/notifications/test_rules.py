@@ -147,3 +147,21 @@ def test_low_stock_alerts_of_one_commit_make_one_notification_per_mill(emitted):
         {"type": "stock", "id": "PADDY"},
         False,
     )
+
+
+def test_notifications_of_several_mills_in_one_commit_ride_with_the_events(emitted):
+    """Each notification of a commit is stored by the statement that stores the events (the first
+    mill's), with its own recipients, whichever mill it is for."""
+    mill, other = make_mill(), make_mill()
+    ravi, meena = make_user(Role.OPERATOR, mill, name="Ravi"), make_user(Role.OPERATOR, other, name="Meena")
+    owner = make_user(Role.MILL_ADMIN, other)
+    _purchase_created(mill, ravi, "p-1")
+    _purchase_created(other, meena, "p-2")
+    _purchase_created(other, meena, "p-3")
+    db.session.commit()
+    [one] = _stored(mill)
+    assert one.data["purchaseId"] == "p-1" and _recipients(one) == {ravi.id}
+    rows = _stored(other)
+    assert sorted(r.data["purchaseId"] for r in rows) == ["p-2", "p-3"]
+    assert all(_recipients(r) == {meena.id, owner.id} for r in rows)
+    assert len(notifications(emitted)) == 3

@@ -6,7 +6,8 @@ themselves, so that a domain service only ever calls `publish()`: the notificati
 (`ricemill.notifications.rules`) and the live dashboard push of each mill that changed
 (`ricemill.dashboard.push`); `ricemill.realtime.setup` registers them, as it installs the
 dispatcher. A hook may write rows and queue after-commit callbacks; it must not publish (the
-pending list is already taken).
+pending list is already taken). A hook's own rows may ride in the events' statement
+(`with_events`): data-modifying CTEs stored in the same round trip as the events.
 """
 
 import json
@@ -22,6 +23,8 @@ from .models import MillEvent
 from .publish import CALLBACKS, COMMITTED, PENDING, PendingEvent
 
 log = logging.getLogger(__name__)
+
+COMPANIONS = "ricemill.event_companions"
 
 CommitHook = Callable[[Session, list[PendingEvent]], None]
 
@@ -72,17 +75,26 @@ def _store_pending_events(session: Session) -> None:
     for item in pending:
         by_mill.setdefault(item.mill_id, []).append(item)
     records: list[dict] = []
+    companions = session.info.pop(COMPANIONS, [])
     # Sorted so that two transactions touching the same mills lock their counters in one order.
     for mill_id in sorted(by_mill, key=str):
-        records.extend(_store_mill_events(session, mill_id, by_mill[mill_id]))
+        records.extend(_store_mill_events(session, mill_id, by_mill[mill_id], companions))
+        companions = []  # the first mill's statement carries them
     session.info.setdefault(COMMITTED, []).extend(records)
+
+
+def with_events(session: Session, ctes: str, params: dict) -> None:
+    """From a commit hook: run `ctes` in the statement that stores this commit's events, one round
+    trip instead of two. `ctes` is a constant text of data-modifying CTEs (`{p}name AS (INSERT ...)`,
+    comma-separated, nothing read back), whose CTE names and binds start with `{p}`: each call's get
+    a prefix of their own, so that one commit may carry several (`params` are given unprefixed)."""
+    session.info.setdefault(COMPANIONS, []).append((ctes, params))
 
 
 # One statement per mill, as text: a VALUES list of the rows' own values would make SQLAlchemy
 # compile the statement anew for every write (its cache key would hold the data); arrays do not.
-_STORE_EVENTS = sa.text(
-    """
-    WITH reserved AS (
+_RESERVE_AND_INSERT = """
+    reserved AS (
         INSERT INTO mill_sequences (mill_id, name, last_value) VALUES (CAST(:mill_id AS uuid), 'event', :count)
         ON CONFLICT (mill_id, name) DO UPDATE SET last_value = mill_sequences.last_value + :count
         RETURNING last_value
@@ -98,14 +110,32 @@ _STORE_EVENTS = sa.text(
     ) WITH ORDINALITY AS p(name, payload, summary, actor_id, actor_name, entity_type, entity_id, ord)
     RETURNING id, seq, created_at
     """
-)
+_STORE_EVENTS = sa.text("WITH" + _RESERVE_AND_INSERT)
+# The events' statement with companion CTEs in front, per tuple of their texts (a few constants).
+_WITH_COMPANIONS: dict[tuple[str, ...], sa.TextClause] = {}
 
 
-def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[PendingEvent]) -> list[dict]:
+def _statement(companions: list[tuple[str, dict]]) -> tuple[sa.TextClause, dict]:
+    """The events' statement carrying `companions`, and the companions' binds (prefixed)."""
+    if not companions:
+        return _STORE_EVENTS, {}
+    texts = tuple(ctes for ctes, _ in companions)
+    statement = _WITH_COMPANIONS.get(texts)
+    if statement is None:
+        parts = [ctes.format(p=f"c{n}_") for n, ctes in enumerate(texts)]
+        statement = _WITH_COMPANIONS[texts] = sa.text("WITH " + ", ".join(parts) + "," + _RESERVE_AND_INSERT)
+    params = {f"c{n}_{key}": value for n, (_, values) in enumerate(companions) for key, value in values.items()}
+    return statement, params
+
+
+def _store_mill_events(
+    session: Session, mill_id: uuid.UUID, items: list[PendingEvent], companions: list[tuple[str, dict]] = ()
+) -> list[dict]:
     """One statement per mill: reserve `len(items)` numbers of the mill's event sequence (a
-    data-modifying CTE, which locks the counter row until commit) and insert the events numbered
-    from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
-    same values and what RETURNING gives back (id, seq, created_at)."""
+        data-modifying CTE, which locks the counter row until commit) and insert the events numbered
+        from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
+        same values and what RETURNING gives back (id, seq, created_at). `companions` (`with_events`)
+    ride in the same statement."""
     count = len(items)
     rows = []
     for item in items:
@@ -129,7 +159,8 @@ def _store_mill_events(session: Session, mill_id: uuid.UUID, items: list[Pending
         "entity_types": list(entity_types),
         "entity_ids": list(entity_ids),
     }
-    stored = {row.seq: row for row in session.connection().execute(_STORE_EVENTS, params)}  # Core: no ORM step
+    statement, more = _statement(list(companions))
+    stored = {row.seq: row for row in session.connection().execute(statement, params | more)}  # Core: no ORM step
     last = max(stored)
     out = []
     for offset, (name, payload, summary, actor_id, actor_name, entity_type, entity_id) in enumerate(rows):
@@ -172,6 +203,7 @@ def _discard_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(COMMITTED, None)
     session.info.pop(CALLBACKS, None)
+    session.info.pop(COMPANIONS, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
