@@ -28,7 +28,7 @@ import logging
 from flask import Flask, current_app
 from flask import request as flask_request
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from sqlalchemy import insert, inspect
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -85,33 +85,56 @@ def _write(view, args, kwargs):
     return response
 
 
-# (model class, the columns given) -> (INSERT ... RETURNING the others, the others' keys)
+# (model class, the columns given, the row they are completed from) -> (INSERT ... RETURNING, the others' keys)
 _INSERTS: dict[tuple, tuple] = {}
 
 
-def insert_new(obj) -> None:
+def insert_new(obj, *, completed_from=None, params: dict | None = None) -> bool:
     """Insert a new ORM object now and add it to the session as stored, with nothing left to flush.
 
     The same row as the ORM's flush would write (the columns set on `obj`; the Python and server
     defaults of the others, read back with RETURNING onto `obj`), in one Core INSERT built once per
     model and set of columns: the flush's unit of work cost more than the rest of a purchase's
     statements together. `obj` must be transient and have no relationship to save.
+
+    `completed_from` (a subquery built once, its columns labelled with attribute names of `obj`
+    that are not set on it) with its bound `params`: the row is INSERT ... SELECT from that
+    subquery, its columns taken from the subquery's row, in the same statement (a purchase's party
+    found by its identity, say, without a round trip of its own). Without a row there nothing is
+    inserted, `obj` stays transient, and the answer is False; otherwise True.
     """
     mapper = inspect(type(obj))
     given = tuple(p.key for p in mapper.column_attrs if p.key in obj.__dict__)
-    cached = _INSERTS.get((type(obj), given))
+    cached = _INSERTS.get((type(obj), given, completed_from))
     if cached is None:
-        table = mapper.local_table
-        rest = tuple(p.key for p in mapper.column_attrs if p.key not in given)
-        statement = insert(table).returning(*(mapper.column_attrs[key].columns[0] for key in rest))
-        cached = _INSERTS[(type(obj), given)] = (statement, rest)
+        cached = _INSERTS[(type(obj), given, completed_from)] = _insert_statement(mapper, given, completed_from)
     statement, rest = cached
-    params = {mapper.column_attrs[key].columns[0].name: obj.__dict__[key] for key in given}
-    row = db.session.connection().execute(statement, params).one()
+    values = {mapper.column_attrs[key].columns[0].name: obj.__dict__[key] for key in given}
+    if completed_from is not None:
+        values = {f"new_{name}": value for name, value in values.items()} | (params or {})
+    row = db.session.connection().execute(statement, values).one_or_none()
+    if row is None:
+        return False
     for key, value in zip(rest, row, strict=True):
         setattr(obj, key, value)
     make_transient_to_detached(obj)
     db.session.add(obj)
+    return True
+
+
+def _insert_statement(mapper, given: tuple, completed_from) -> tuple:
+    table = mapper.local_table
+    rest = tuple(p.key for p in mapper.column_attrs if p.key not in given)
+    returning = [mapper.column_attrs[key].columns[0] for key in rest]
+    if completed_from is None:
+        return insert(table).returning(*returning), rest
+    columns = [mapper.column_attrs[key].columns[0] for key in given]
+    taken = [mapper.column_attrs[column.key].columns[0] for column in completed_from.c]
+    source = select(
+        *(bindparam(f"new_{column.name}", type_=column.type) for column in columns), *completed_from.c
+    ).select_from(completed_from)
+    statement = insert(table).from_select([*columns, *taken], source).returning(*returning)
+    return statement, rest
 
 
 def wrapped_endpoints(app: Flask) -> list[str]:

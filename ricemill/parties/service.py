@@ -118,6 +118,31 @@ _BY_IDENTITY = sa.select(Party).where(
 )
 
 
+# The same lookup as a subquery with its id labelled `party_id` (its binds `party_*`), for a
+# document's INSERT ... SELECT (`common.writes.insert_new(completed_from=...)`): a document whose
+# party is known is inserted in one statement, its party found in it.
+PARTY_ID_BY_IDENTITY = (
+    sa.select(Party.id.label("party_id"))
+    .where(
+        Party.mill_id == sa.bindparam("party_mill_id", type_=sa.Uuid),
+        Party.kind == sa.bindparam("party_kind"),
+        sa.func.lower(Party.name) == sa.bindparam("party_lower_name", type_=sa.String),
+        sa.func.coalesce(Party.phone, "") == sa.bindparam("party_phone_or_empty", type_=sa.String),
+    )
+    .subquery("party")
+)
+
+
+def identity_params(*, mill, kind: PartyKind, name: str, phone: str | None) -> dict:
+    """The binds of `PARTY_ID_BY_IDENTITY` for a party named `name` (any case, spaces around ignored)
+    with `phone` (blank = none)."""
+    phone = _clean(phone)
+    return {
+        "party_mill_id": mill.id, "party_kind": kind,
+        "party_lower_name": name.strip().lower(), "party_phone_or_empty": phone or "",
+    }  # fmt: skip
+
+
 def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor, village: str | None = None) -> Party:
     """The party (kind, name in any case, phone) of the mill, created when there is none.
 
@@ -128,6 +153,14 @@ def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor
     found = db.session.scalars(_BY_IDENTITY, identity).first()
     if found is not None:
         return found
+    return create_missing(mill=mill, kind=kind, name=name, phone=phone, actor=actor, village=village)
+
+
+def create_missing(*, mill, kind: PartyKind, name: str, phone: str | None, actor, village: str | None = None) -> Party:
+    """`find_or_create` once the party was looked for and not found: created, or the one a concurrent
+    request has just created."""
+    name, phone = name.strip(), _clean(phone)
+    identity = {"mill_id": mill.id, "kind": kind, "lower_name": name.lower(), "phone_or_empty": phone or ""}
     new_id = uuid.uuid4()
     stmt = (
         insert(Party)
@@ -140,6 +173,11 @@ def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor
     db.session.execute(stmt)
     # No party:created here: the document's own event tells the pages (and the feed) what happened.
     return db.session.scalars(_BY_IDENTITY, identity).one()
+
+
+def has_name(name: str | None) -> bool:
+    """Whether `name` can name a party (not blank)."""
+    return _clean(name) is not None
 
 
 def resolve(*, mill, party_id, kind: PartyKind, name: str | None, phone: str | None, actor, village=None) -> Party:

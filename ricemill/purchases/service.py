@@ -65,20 +65,25 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
 
     The farmer is `partyId` (404 when not the mill's), else found by (name, phone) or created.
     """
-    data = _with_party(mill, data, actor)
+    by_name = data.get("party_id") is None and parties.has_name(data.get("farmer_name"))
+    if not by_name:
+        data = _with_party(mill, data, actor)
     purchase = PaddyPurchase(
         id=uuid.uuid4(),
         mill_id=mill.id,
         created_by_id=actor.id,
         standard_moisture_percent=Decimal(str(mill.standard_moisture_percent)),
         paid_amount=Decimal("0.00"),
-        party_id=data["party_id"],
         **{key: data[key] for key in _WRITABLE if key in data},
     )
     purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
     purchase.purchase_date = purchase.purchase_date or mill.today()
     _compute(purchase)
-    insert_new(purchase)
+    if by_name:
+        _insert_with_farmer(purchase, mill, data, actor)
+    else:
+        purchase.party_id = data["party_id"]
+        insert_new(purchase)
     apply_movement(
         mill_id=mill.id,
         stock_type=StockType.PADDY,
@@ -97,6 +102,18 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         ),
     )
     return purchase
+
+
+def _insert_with_farmer(purchase: PaddyPurchase, mill, data: dict, actor) -> None:
+    """Insert the purchase with the party its farmer's name and phone are: a farmer the mill knows
+    is found in the purchase's own INSERT ... SELECT (one statement, as a mill's regulars are most
+    purchases); a new one is created first (as `parties.find_or_create` would), then the purchase."""
+    identity = {"mill": mill, "kind": PartyKind.FARMER, "name": data["farmer_name"], "phone": data.get("farmer_phone")}
+    if insert_new(purchase, completed_from=parties.PARTY_ID_BY_IDENTITY, params=parties.identity_params(**identity)):
+        return
+    party = parties.create_missing(**identity, actor=actor, village=data.get("village"))
+    purchase.party_id = party.id
+    insert_new(purchase)
 
 
 def _with_party(mill, data: dict, actor) -> dict:

@@ -212,3 +212,22 @@ def test_list_totals_owed_to_us_and_we_owe_over_every_party(client, mill, other_
     for query in ("", "?owing=us", "?owing=them&kind=AGENT"):
         meta = client.get(url(mill) + query, headers=headers[Role.OPERATOR]).get_json()["meta"]
         assert meta["totals"] == want, query
+
+
+def test_purchase_by_name_finds_only_a_farmer_of_its_own_mill(client, mill, other_mill, users, headers):
+    """The party found inside the purchase's INSERT: same mill, kind FARMER, name in any case, same phone."""
+    purchases = f"/api/v1/mills/{mill.id}/paddy-purchases"
+    buyer = post_party(client, mill, headers, kind="BUYER", name="Ramesh").get_json()["data"]
+    elsewhere = make_user(Role.MILL_ADMIN, other_mill)
+    other = make_party(other_mill, elsewhere, name="Ramesh")
+    farmer = post_party(client, mill, headers, name="Ramesh", phone="98450 12345").get_json()["data"]
+    body = {**PURCHASE, "farmerName": "  RAMESH ", "farmerPhone": "98450 12345"}
+    found = client.post(purchases, json=body, headers=headers[Role.OPERATOR]).get_json()["data"]
+    assert found["partyId"] == farmer["id"]
+    body = {**PURCHASE, "farmerName": "Ramesh", "village": "Nidamanur"}  # no phone: a new farmer
+    created = client.post(purchases, json=body, headers=headers[Role.OPERATOR]).get_json()["data"]
+    assert created["partyId"] not in (farmer["id"], buyer["id"], str(other.id))
+    new = db.session.get(Party, created["partyId"])
+    assert (new.mill_id, new.kind, new.name, new.phone, new.village) == (mill.id, "FARMER", "Ramesh", None, "Nidamanur")
+    again = client.post(purchases, json=body, headers=headers[Role.OPERATOR]).get_json()["data"]
+    assert again["partyId"] == created["partyId"] and len(parties_of(mill)) == 3

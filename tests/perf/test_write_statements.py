@@ -98,6 +98,39 @@ def test_purchase_is_at_most_seven_statements(app):
 
 
 @pytest.mark.committed
+def test_a_known_farmers_purchase_is_four_statements(app):
+    """The token's user, the purchase INSERT finding its farmer, the stock movement, and the events'
+    statement carrying the notification: no SELECT of the party, no statement of the notification's own."""
+    with app.app_context():
+        mill = make_mill()
+        operator = make_user(Role.OPERATOR, mill)
+        headers = auth_header(operator)
+        path = f"/api/v1/mills/{mill.id}/paddy-purchases"
+    first, log = _post(app, path, headers, BODY)  # a new farmer: created, then the purchase
+    assert first.status_code == 201, first.get_json()
+    assert sum(s.startswith("INSERT INTO parties") for s in log.statements) == 1, log.report()
+    response, log = _post(app, path, headers, BODY)
+    assert response.status_code == 201, response.get_json()
+    kinds = [" ".join(s.split()[:3]) for s in log.statements]
+    assert len(log.statements) == 4, log.report()
+    assert kinds[0].startswith("SELECT users.") and kinds[1] == "INSERT INTO paddy_purchases", log.report()
+    assert "FROM parties" in log.statements[1] and "UPDATE stocks" in log.statements[2], log.report()
+    assert "INSERT INTO notifications" in log.statements[3] and "INSERT INTO mill_events" in log.statements[3]
+    assert response.get_json()["data"]["partyId"] == first.get_json()["data"]["partyId"]
+    with app.app_context():
+        counts = db.session.execute(
+            sa.text(
+                "SELECT (SELECT count(*) FROM parties WHERE mill_id = :m),"
+                " (SELECT count(*) FROM notifications WHERE mill_id = :m),"
+                " (SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id"
+                "  WHERE n.mill_id = :m)"
+            ),
+            {"m": mill.id},
+        ).one()
+        assert tuple(counts) == (1, 2, 2)
+
+
+@pytest.mark.committed
 def test_with_a_key_the_claim_shares_the_one_transaction(app):
     with app.app_context():
         mill = make_mill()
