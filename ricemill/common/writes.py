@@ -85,55 +85,78 @@ def _write(view, args, kwargs):
     return response
 
 
-# (model class, the columns given, the row they are completed from) -> (INSERT ... RETURNING, the others' keys)
+# (model class, columns given, subquery completing them, statement around) -> (statement, the others' keys)
 _INSERTS: dict[tuple, tuple] = {}
 
 
-def insert_new(obj, *, completed_from=None, params: dict | None = None) -> bool:
+def insert_new(obj, *, completed_from=None, params: dict | None = None, along=None):
     """Insert a new ORM object now and add it to the session as stored, with nothing left to flush.
 
     The same row as the ORM's flush would write (the columns set on `obj`; the Python and server
     defaults of the others, read back with RETURNING onto `obj`), in one Core INSERT built once per
     model and set of columns: the flush's unit of work cost more than the rest of a purchase's
-    statements together. `obj` must be transient and have no relationship to save.
+    statements together. `obj` must be transient and have no relationship to save. Returns the
+    row the statement gave, or None when it inserted nothing.
 
     `completed_from` (a subquery built once, its columns labelled with attribute names of `obj`
-    that are not set on it) with its bound `params`: the row is INSERT ... SELECT from that
-    subquery, its columns taken from the subquery's row, in the same statement (a purchase's party
-    found by its identity, say, without a round trip of its own). Without a row there nothing is
-    inserted, `obj` stays transient, and the answer is False; otherwise True.
+    that are not set on it): the row is INSERT ... SELECT from that subquery, its columns taken from
+    the subquery's row, in the same statement (a purchase's party found by its identity, say,
+    without a round trip of its own). Without a row there nothing is inserted and `obj` stays
+    transient.
+
+    `along` (a function, called once per statement shape): given the INSERT ... RETURNING as a CTE,
+    it returns the SELECT to run instead, whose row starts with that CTE's columns; its own columns
+    follow (a stock movement made in the same statement, say). `params` binds whatever
+    `completed_from` and `along` added.
     """
     mapper = inspect(type(obj))
+    if completed_from is not None or along is not None:
+        _python_defaults(mapper, obj)  # in a CTE or from a SELECT, SQLAlchemy would bind them as NULL
     given = tuple(p.key for p in mapper.column_attrs if p.key in obj.__dict__)
-    cached = _INSERTS.get((type(obj), given, completed_from))
+    key = (type(obj), given, completed_from, along)
+    cached = _INSERTS.get(key)
     if cached is None:
-        cached = _INSERTS[(type(obj), given, completed_from)] = _insert_statement(mapper, given, completed_from)
+        cached = _INSERTS[key] = _insert_statement(mapper, given, completed_from, along)
     statement, rest = cached
     values = {mapper.column_attrs[key].columns[0].name: obj.__dict__[key] for key in given}
-    if completed_from is not None:
+    if completed_from is not None or along is not None:
         values = {f"new_{name}": value for name, value in values.items()} | (params or {})
     row = db.session.connection().execute(statement, values).one_or_none()
     if row is None:
-        return False
-    for key, value in zip(rest, row, strict=True):
+        return None
+    for key, value in zip(rest, row[: len(rest)], strict=True):
         setattr(obj, key, value)
     make_transient_to_detached(obj)
     db.session.add(obj)
-    return True
+    return row
 
 
-def _insert_statement(mapper, given: tuple, completed_from) -> tuple:
+def _python_defaults(mapper, obj) -> None:
+    """Set on `obj` the Python-side defaults of the columns it leaves out (as the ORM's flush would)."""
+    for prop in mapper.column_attrs:
+        default = prop.columns[0].default
+        if prop.key in obj.__dict__ or default is None or default.is_sequence or default.is_clause_element:
+            continue
+        setattr(obj, prop.key, default.arg if default.is_scalar else default.arg(None))
+
+
+def _insert_statement(mapper, given: tuple, completed_from, along) -> tuple:
     table = mapper.local_table
     rest = tuple(p.key for p in mapper.column_attrs if p.key not in given)
     returning = [mapper.column_attrs[key].columns[0] for key in rest]
-    if completed_from is None:
+    if completed_from is None and along is None:
         return insert(table).returning(*returning), rest
     columns = [mapper.column_attrs[key].columns[0] for key in given]
-    taken = [mapper.column_attrs[column.key].columns[0] for column in completed_from.c]
-    source = select(
-        *(bindparam(f"new_{column.name}", type_=column.type) for column in columns), *completed_from.c
-    ).select_from(completed_from)
-    statement = insert(table).from_select([*columns, *taken], source).returning(*returning)
+    binds = [bindparam(f"new_{column.name}", type_=column.type) for column in columns]
+    if completed_from is None:
+        statement = insert(table).values(dict(zip(columns, binds, strict=True)))
+    else:
+        taken = [mapper.column_attrs[column.key].columns[0] for column in completed_from.c]
+        source = select(*binds, *completed_from.c).select_from(completed_from)
+        statement = insert(table).from_select([*columns, *taken], source)
+    statement = statement.returning(*returning)
+    if along is not None:
+        statement = along(statement.cte(f"new_{table.name}"))
     return statement, rest
 
 

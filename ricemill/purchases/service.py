@@ -18,7 +18,7 @@ from ..common.writes import insert_new
 from ..extensions import db
 from ..finance.models import Payment
 from ..finance.money import amount_for, set_amount
-from ..inventory.stock import apply_movement
+from ..inventory.stock import Movement, apply_movement, moving_after
 from ..inventory.types import StockType
 from ..parties import service as parties
 from ..parties.types import PartyKind
@@ -79,12 +79,7 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     purchase.tare_weight_kg = purchase.tare_weight_kg or Decimal("0")
     purchase.purchase_date = purchase.purchase_date or mill.today()
     _compute(purchase)
-    if by_name:
-        _insert_with_farmer(purchase, mill, data, actor)
-    else:
-        purchase.party_id = data["party_id"]
-        insert_new(purchase)
-    apply_movement(
+    movement = Movement(
         mill_id=mill.id,
         stock_type=StockType.PADDY,
         change=purchase.net_weight_kg,
@@ -93,6 +88,11 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
         ref_type="purchase",
         ref_id=purchase.id,
     )
+    if by_name:
+        _insert_with_farmer(purchase, movement, mill, data, actor)
+    else:
+        purchase.party_id = data["party_id"]
+        _insert_and_move(purchase, movement)
     publish_purchase_created(
         purchase,
         actor,
@@ -104,16 +104,29 @@ def create_purchase(*, mill, data: dict, actor) -> PaddyPurchase:
     return purchase
 
 
-def _insert_with_farmer(purchase: PaddyPurchase, mill, data: dict, actor) -> None:
-    """Insert the purchase with the party its farmer's name and phone are: a farmer the mill knows
-    is found in the purchase's own INSERT ... SELECT (one statement, as a mill's regulars are most
-    purchases); a new one is created first (as `parties.find_or_create` would), then the purchase."""
+def _insert_with_farmer(purchase: PaddyPurchase, movement: Movement, mill, data: dict, actor) -> None:
+    """Insert the purchase with the party its farmer's name and phone are, and move its paddy into
+    stock: for a farmer the mill knows, all in the purchase's own INSERT ... SELECT (one statement,
+    as a mill's regulars are most purchases); a new farmer is created first (as
+    `parties.find_or_create` would), then the purchase and its movement."""
     identity = {"mill": mill, "kind": PartyKind.FARMER, "name": data["farmer_name"], "phone": data.get("farmer_phone")}
-    if insert_new(purchase, completed_from=parties.PARTY_ID_BY_IDENTITY, params=parties.identity_params(**identity)):
+    params = parties.identity_params(**identity) | movement.params
+    row = insert_new(purchase, completed_from=parties.PARTY_ID_BY_IDENTITY, params=params, along=moving_after)
+    if row is not None:
+        _moved(movement, row)
         return
     party = parties.create_missing(**identity, actor=actor, village=data.get("village"))
     purchase.party_id = party.id
-    insert_new(purchase)
+    _insert_and_move(purchase, movement)
+
+
+def _insert_and_move(purchase: PaddyPurchase, movement: Movement) -> None:
+    """The purchase and its stock movement in one statement."""
+    _moved(movement, insert_new(purchase, params=movement.params, along=moving_after))
+
+
+def _moved(movement: Movement, row) -> None:
+    movement.recorded(row.ledger_id, row.ledger_created_at, row.ledger_quantity_after, row.ledger_min_stock_level)
 
 
 def _with_party(mill, data: dict, actor) -> dict:

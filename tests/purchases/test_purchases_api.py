@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from ricemill.auth.roles import Role
 from ricemill.extensions import db
@@ -409,3 +410,23 @@ def test_a_nameless_purchase_names_every_missing_field_at_once(client, mill, hea
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.get_json()["errors"]} == {"farmerName", "ratePerQuintal"}
+
+
+@pytest.mark.parametrize("by", ["known farmer", "new farmer", "party id"])
+def test_a_mill_without_paddy_stock_is_409_and_writes_nothing(client, mill, users, headers, by):
+    """The purchase, its party and its movement are one statement (or three): a refused movement
+    still answers as before and the rollback leaves no purchase, party or ledger row."""
+    from ricemill.inventory.models import Stock, StockLedgerEntry
+    from ricemill.parties.models import Party
+    from tests.parties.authz import make_party
+
+    farmer = make_party(mill, users[Role.MILL_ADMIN], name="Suresh", phone="+91 98480 22338")
+    db.session.execute(sa.delete(Stock).where(Stock.mill_id == mill.id, Stock.stock_type == "PADDY"))
+    db.session.commit()
+    sent = {"known farmer": body(), "new farmer": body(farmerName="Ramaiah"), "party id": body(partyId=str(farmer.id))}
+    response = client.post(url(mill), json=sent[by], headers=headers[Role.OPERATOR])
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["message"] == "The mill has no Paddy stock"
+    for model in (PaddyPurchase, StockLedgerEntry):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.mill_id == mill.id)) == 0
+    assert db.session.scalars(sa.select(Party.name).where(Party.mill_id == mill.id)).all() == ["Suresh"]
