@@ -5,6 +5,10 @@ quantity + change WHERE quantity + change >= 0`) in a data-modifying CTE, and th
 inserted from what it returned (no row when the UPDATE matched none). PostgreSQL's row lock serialises concurrent
 movements on the same stock, so no update is lost and stock never goes negative; a refused movement
 raises Conflict (409) and the request's rollback leaves nothing written.
+
+A new document can carry its movement in its own INSERT (`moving_after`, through
+`common.writes.insert_new(along=...)`): the same UPDATE and ledger row, made only when the document
+was inserted, and `Movement.recorded` does what `apply_movement` does with the result.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

@@ -110,12 +110,19 @@ _RESERVE_AND_INSERT = """
     ) WITH ORDINALITY AS p(name, payload, summary, actor_id, actor_name, entity_type, entity_id, ord)
     RETURNING id, seq, created_at
     """
-_STORE_EVENTS = sa.text("WITH" + _RESERVE_AND_INSERT)
+# The columns RETURNING gives, declared: SQLAlchemy then keeps the result's description with the
+# compiled statement instead of building it from the cursor's on every write.
+_RETURNED = (
+    sa.column("id", MillEvent.__table__.c.id.type),
+    sa.column("seq", MillEvent.__table__.c.seq.type),
+    sa.column("created_at", MillEvent.__table__.c.created_at.type),
+)
+_STORE_EVENTS = sa.text("WITH" + _RESERVE_AND_INSERT).columns(*_RETURNED)
 # The events' statement with companion CTEs in front, per tuple of their texts (a few constants).
-_WITH_COMPANIONS: dict[tuple[str, ...], sa.TextClause] = {}
+_WITH_COMPANIONS: dict[tuple[str, ...], sa.TextualSelect] = {}
 
 
-def _statement(companions: list[tuple[str, dict]]) -> tuple[sa.TextClause, dict]:
+def _statement(companions: list[tuple[str, dict]]) -> tuple[sa.TextualSelect, dict]:
     """The events' statement carrying `companions`, and the companions' binds (prefixed)."""
     if not companions:
         return _STORE_EVENTS, {}
@@ -123,7 +130,8 @@ def _statement(companions: list[tuple[str, dict]]) -> tuple[sa.TextClause, dict]
     statement = _WITH_COMPANIONS.get(texts)
     if statement is None:
         parts = [ctes.format(p=f"c{n}_") for n, ctes in enumerate(texts)]
-        statement = _WITH_COMPANIONS[texts] = sa.text("WITH " + ", ".join(parts) + "," + _RESERVE_AND_INSERT)
+        statement = sa.text("WITH " + ", ".join(parts) + "," + _RESERVE_AND_INSERT).columns(*_RETURNED)
+        _WITH_COMPANIONS[texts] = statement
     params = {f"c{n}_{key}": value for n, (_, values) in enumerate(companions) for key, value in values.items()}
     return statement, params
 
