@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-] + [a for a in os.environ.get("EXTRA_CHROMIUM_ARGS", "").split() if a]
+]
 
 
 def _free_port() -> int:
