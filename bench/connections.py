@@ -33,13 +33,21 @@ def _stats(server) -> dict:
 
 
 async def _hold(
-    port: int, tokens: list[str], server, *, connections: int, hold: float, concurrency: int, tracemalloc: int = 0
+    port: int,
+    tokens: list[str],
+    server,
+    *,
+    connections: int,
+    hold: float,
+    concurrency: int,
+    tracemalloc: int = 0,
+    settle: float = 2.0,
 ) -> dict:
     warm = SioClient(harness.HOST, port, tokens[0])
     await warm.connect(30)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(settle / 4)
     await warm.close()
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(settle / 2)
     loop = asyncio.get_running_loop()
     before = await loop.run_in_executor(None, _stats, server)
     if tracemalloc:
@@ -48,7 +56,7 @@ async def _hold(
     started = time.perf_counter()
     failures = await connect_many(clients, concurrency=concurrency, timeout=60)
     connect_seconds = time.perf_counter() - started
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(settle)  # the handshakes' garbage collected and the server idle before its RSS is read
     after = await loop.run_in_executor(None, _stats, server)
     if tracemalloc:
         after["tracemalloc"] = await loop.run_in_executor(None, server.get, "/bench/tracemalloc/diff", 300)
@@ -98,7 +106,14 @@ def _per_connection(diff: dict | None, connected: int) -> dict | None:
 
 
 def run(
-    *, connections: int, mills: int, hold: float, concurrency: int, max_size: int | None, tracemalloc: int = 0
+    *,
+    connections: int,
+    mills: int,
+    hold: float,
+    concurrency: int,
+    max_size: int | None,
+    tracemalloc: int = 0,
+    settle: float = 2.0,
 ) -> dict:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, connections + 1000)
@@ -122,6 +137,7 @@ def run(
                     hold=hold,
                     concurrency=concurrency,
                     tracemalloc=tracemalloc,
+                    settle=settle,
                 )
             )
         machine = harness.machine(url)
@@ -166,6 +182,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--mills", type=int, default=100, help="the clients' mills (one user each)")
     parser.add_argument("--hold", type=float, default=30.0, help="seconds to stay idle once connected")
     parser.add_argument("--concurrency", type=int, default=200, help="handshakes at a time")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="seconds of quiet before the memory is read (a quarter and a half of it before the baseline)",
+    )
     parser.add_argument("--max-size", type=int, default=None, help="0: eventlet's default (1024)")
     parser.add_argument(
         "--tracemalloc",
@@ -184,6 +206,7 @@ def main(argv=None) -> dict:
         concurrency=args.concurrency,
         max_size=max_size,
         tracemalloc=args.tracemalloc,
+        settle=args.settle,
     )
     m, rss = result["machine"], result["server_rss_mb"]
     kb = result["kb_per_connection"]

@@ -87,7 +87,9 @@ class Writer:
         self.pool.shutdown(wait=True)
 
 
-async def _drive(port: int, mills: list[str], tokens: dict[str, str], *, clients: int, rate: float, seconds: float):
+async def _drive(
+    port: int, mills: list[str], tokens: dict[str, str], *, clients: int, rate: float, seconds: float, settle: float
+):
     deliveries: dict[str, list[float]] = defaultdict(list)  # purchase id -> arrival times
     seq_of: dict[str, str] = {}  # purchase id -> "millId:seq"
 
@@ -104,7 +106,7 @@ async def _drive(port: int, mills: list[str], tokens: dict[str, str], *, clients
     started = time.perf_counter()
     failures = await connect_many(socks, concurrency=50, timeout=120)
     connect_seconds = time.perf_counter() - started
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(settle)  # the joins and the connect-time sync done before the first write
     writer = Writer(port, threads=8)
     begin = time.time()
     total = int(rate * seconds)
@@ -117,7 +119,11 @@ async def _drive(port: int, mills: list[str], tokens: dict[str, str], *, clients
         writer.submit(mill, tokens[mill], scheduled)
     loop_seconds = time.time() - begin
     await asyncio.get_running_loop().run_in_executor(None, writer.close)
-    await asyncio.sleep(2.0)  # late deliveries
+    # late deliveries: up to 2 s, over as soon as every written purchase reached every client of its mill
+    expected = {w["id"] for w in writer.results if w["status"] == 201}
+    late_until = time.perf_counter() + 2.0
+    while time.perf_counter() < late_until and any(len(deliveries[pid]) < clients for pid in expected):
+        await asyncio.sleep(0.02)
     still_open = sum(1 for s in socks if s.connected and not s.closed)
     for s in socks:
         await s.close()
@@ -139,7 +145,9 @@ def _rate(times: list[float]) -> float | None:
     )
 
 
-def run(*, mills: int, clients: int, rate: float, seconds: float, max_size: int | None = None) -> dict:
+def run(
+    *, mills: int, clients: int, rate: float, seconds: float, max_size: int | None = None, settle: float = 1.0
+) -> dict:
     with harness.LoadSampler() as load, harness.bench_database("fanout") as url:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
@@ -150,7 +158,9 @@ def run(*, mills: int, clients: int, rate: float, seconds: float, max_size: int 
         tokens = {m: raw_tokens[users[m]["id"]] for m in mill_ids}
         with harness.BenchServer(url, max_size=max_size) as server:
             rss_before = server.stats()["rss"]
-            out = asyncio.run(_drive(server.port, mill_ids, tokens, clients=clients, rate=rate, seconds=seconds))
+            out = asyncio.run(
+                _drive(server.port, mill_ids, tokens, clients=clients, rate=rate, seconds=seconds, settle=settle)
+            )
             stats = server.get("/bench/stats?commits=1")
         machine = harness.machine(url)
     commits = stats["commit_times"]
@@ -216,6 +226,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--rate", type=float, default=50.0, help="REST writes per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
+        "--settle", type=float, default=1.0, help="seconds between the last connect and the first write"
+    )
+    parser.add_argument(
         "--max-size",
         type=int,
         default=None,
@@ -224,7 +237,14 @@ def main(argv=None) -> dict:
     harness.add_common_args(parser)
     args = parser.parse_args(argv)
     max_size = None if args.max_size == 0 else (args.max_size or args.mills * args.clients + 100)
-    result = run(mills=args.mills, clients=args.clients, rate=args.rate, seconds=args.seconds, max_size=max_size)
+    result = run(
+        mills=args.mills,
+        clients=args.clients,
+        rate=args.rate,
+        seconds=args.seconds,
+        max_size=max_size,
+        settle=args.settle,
+    )
     c, s, w, m = result["commit_to_last_delivery"], result["send_to_last_delivery"], result["writes"], result["machine"]
     met = c["p99_ms"] is not None and c["p99_ms"] <= 25
     cl, rq = result["clients"], result["rest_request"]

@@ -70,13 +70,13 @@ end
 """
 
 
-def _wrk(base: str, requests, *, connections: int, seconds: int) -> dict:
+def _wrk(base: str, requests, *, connections: int, seconds: float) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(_lua(requests))
         script = f.name
     try:
         proc = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, base],
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", script, base],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -102,7 +102,7 @@ def _wrk(base: str, requests, *, connections: int, seconds: int) -> dict:
     }
 
 
-def _python_load(port: int, requests, *, connections: int, seconds: int) -> dict:
+def _python_load(port: int, requests, *, connections: int, seconds: float) -> dict:
     """Fallback without wrk: `connections` threads, each a keep-alive http.client connection."""
     counts, bad, lock = [0], [0], threading.Lock()
     latencies: list[float] = []
@@ -189,13 +189,13 @@ def run(
     *,
     mills: int,
     connections: int,
-    seconds: int,
+    seconds: float,
     rounds: int,
     listeners: int,
     tool: str,
-    warmup: int = 2,
+    warmup: float = 2,
     stats_wait: float = 11,
-    counter_seconds: int = 3,
+    counter_seconds: float = 3,
 ) -> dict:
     with harness.LoadSampler() as load, harness.bench_database("rest") as url:
         engine = sa.create_engine(url)
@@ -277,7 +277,7 @@ def run(
     }
 
 
-def _load(tool: str, server, reqs, *, connections: int, seconds: int) -> dict:
+def _load(tool: str, server, reqs, *, connections: int, seconds: float) -> dict:
     if tool == "wrk":
         return _wrk(server.base, reqs, connections=connections, seconds=seconds)
     return _python_load(server.port, reqs, connections=connections, seconds=seconds)
@@ -287,11 +287,11 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mills", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=int, default=10, help="per endpoint and round")
+    parser.add_argument("--seconds", type=float, default=10, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--listeners", type=int, default=1, help="socket clients per mill during the run")
     parser.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up load per endpoint")
     parser.add_argument(
         "--stats-wait",
         type=float,
@@ -300,7 +300,7 @@ def main(argv=None) -> dict:
         "counters (10 s in PostgreSQL); the test suite's smoke run passes 0 and ignores those figures",
     )
     parser.add_argument(
-        "--counter-seconds", type=int, default=3, help="seconds of load per endpoint for the per-request counters"
+        "--counter-seconds", type=float, default=3, help="seconds of load per endpoint for the per-request counters"
     )
     harness.add_common_args(parser)
     args = parser.parse_args(argv)

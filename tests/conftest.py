@@ -1,5 +1,11 @@
 import contextlib
 import os
+from collections.abc import Mapping
+
+# The servers the tests start (python app.py, the bench and broadcast servers, the CLI) inherit this:
+# eventlet's green DNS resolver costs 0.2 s of CPU per start, and every host they reach here is an
+# address (127.0.0.1), never a name to resolve.
+os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
 
 import psycopg2.errors
 import pytest
@@ -125,15 +131,34 @@ def other_mill():
     return make_mill("Mill B")
 
 
+class _PerRole(Mapping):
+    """{role: value} made on first use: most tests use one or two of the five roles, and a user costs a
+    few statements and a password hash."""
+
+    def __init__(self, make):
+        self._make, self._made = make, {}
+
+    def __getitem__(self, role):
+        if role not in self._made:
+            self._made[Role(role)] = self._make(Role(role))
+        return self._made[role]
+
+    def __iter__(self):
+        return iter(Role)
+
+    def __len__(self):
+        return len(Role)
+
+
 @pytest.fixture
 def users(mill):
-    """One user per role in `mill`, plus a SUPER_ADMIN."""
-    return {role: make_user(role, mill) for role in Role}
+    """One user per role in `mill`, plus a SUPER_ADMIN (each made when first asked for)."""
+    return _PerRole(lambda role: make_user(role, mill))
 
 
 @pytest.fixture
 def headers(users):
-    return {role: auth_header(user) for role, user in users.items()}
+    return _PerRole(lambda role: auth_header(users[role]))
 
 
 @pytest.fixture

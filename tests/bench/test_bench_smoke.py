@@ -73,9 +73,9 @@ def test_dashboard(tmp_path):
     "tool", ["python", pytest.param("wrk", marks=pytest.mark.skipif(not shutil.which("wrk"), reason="no wrk"))]
 )
 def test_rest_writes(tmp_path, tool):
-    args = ["--mills", "2", "--connections", "2", "--seconds", "1", "--rounds", "1", "--tool", tool]
+    args = ["--mills", "2", "--connections", "2", "--seconds", "0.3", "--rounds", "1", "--tool", tool]
     # the database-work figures are not checked here
-    args += ["--warmup", "1", "--stats-wait", "0", "--counter-seconds", "1"]
+    args += ["--warmup", "0.2", "--stats-wait", "0", "--counter-seconds", "0.3"]
     result = run_bench("rest_writes", args, tmp_path)
     assert set(result["median_requests_per_s"]) == {"purchase", "bare", "bare_auth"}
     assert all(r["non_2xx"] == 0 for rs in result["rounds"].values() for r in rs)
@@ -85,7 +85,9 @@ def test_rest_writes(tmp_path, tool):
 
 
 def test_fanout(tmp_path):
-    result = run_bench("fanout", ["--mills", "3", "--clients", "2", "--rate", "10", "--seconds", "1"], tmp_path)
+    result = run_bench(
+        "fanout", ["--mills", "3", "--clients", "2", "--rate", "20", "--seconds", "0.5", "--settle", "0.2"], tmp_path
+    )
     assert result["clients"]["connect_failures"] == 0
     assert result["writes"]["ok"] == 10
     # Every write reached both clients of its mill, and its commit time was known.
@@ -123,7 +125,9 @@ def test_broadcast_two_processes(tmp_path):
 
 
 def test_connections(tmp_path):
-    result = run_bench("connections", ["--connections", "20", "--mills", "2", "--hold", "1"], tmp_path)
+    result = run_bench(
+        "connections", ["--connections", "20", "--mills", "2", "--hold", "0.3", "--settle", "0.2"], tmp_path
+    )
     assert result["connected"] == result["held_to_end"] == 20
     assert result["server_eio_sockets"]["end"] >= 20
     assert "kb_per_connection" in result

@@ -22,6 +22,8 @@ from ricemill.sales import service as sales
 from ricemill.sales.schemas import SaleSchema
 from ricemill.staff import service as staff
 from ricemill.staff.schemas import StaffSchema
+from tests.conftest import session_on
+from tests.factories import auth_header, make_mill, make_user
 
 LISTS = {
     "paddy-purchases": PurchaseSchema,
@@ -35,9 +37,8 @@ LISTS = {
 }
 
 
-@pytest.fixture
-def documents(mill, users):
-    admin = users[Role.MILL_ADMIN]
+def _seed_documents(mill, admin) -> None:
+    """More than a page of each list, with a filter's worth of villages and names."""
     apply_movement(mill_id=mill.id, stock_type="RICE", change=100_000, reason="test stock")
     for n in range(25):  # more than one page of 20
         p = purchases.create_purchase(
@@ -59,7 +60,48 @@ def documents(mill, users):
                     data={"stock_type": "BRAN", "quantity_kg": 5 + n, "party_name": f"Trader {n}"}, actor=admin,
                 )  # fmt: skip
             staff.create_staff(mill=mill, data={"name": f"Worker {n}", "daily_wage": 650}, actor=admin)
-    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    """The mill, its users and its documents made once for the module, in a transaction rolled back
+    after it; each test runs in a savepoint of it (conftest's `_db_transaction` is overridden below)."""
+    with app.app_context(), db.engine.connect() as connection:
+        outer = connection.begin()
+        with session_on(connection):
+            mill = make_mill("Export Mill")
+            users = {role: make_user(role, mill) for role in Role}
+            _seed_documents(mill, users[Role.MILL_ADMIN])
+            db.session.commit()
+            headers = {role: auth_header(user) for role, user in users.items()}
+            yield connection, mill, headers
+        outer.rollback()
+
+
+@pytest.fixture
+def _db_transaction(seeded):
+    connection = seeded[0]
+    savepoint = connection.begin_nested()
+    try:
+        with session_on(connection):
+            yield
+    finally:
+        savepoint.rollback()
+
+
+@pytest.fixture
+def mill(seeded):
+    return db.session.merge(seeded[1], load=False)
+
+
+@pytest.fixture
+def headers(seeded):
+    return seeded[2]
+
+
+@pytest.fixture
+def documents(seeded):
+    """The seeded documents (made with the module's mill)."""
 
 
 def all_json(client, url, headers):

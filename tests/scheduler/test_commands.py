@@ -139,7 +139,7 @@ def _runs_per_slot(app, mill_id, interval, since: float):
 def test_two_scheduler_processes_run_each_job_run_once(app, database_urls):
     """Two `flask ricemill scheduler` processes, one low stock: every run of the low-stock job
     (one per interval slot) records exactly one alert, never one per process."""
-    interval = 3
+    interval = 2
     with app.app_context():
         mill = make_mill()
         _set_min(mill, "HUSK", 100)

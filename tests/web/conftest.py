@@ -100,7 +100,7 @@ def seed(app):
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(user, path="/", **context_options) → a logged-in page; all contexts closed after."""
+    """open_page(user, path="/", **context_options) → a page at `path`, logged in; all contexts closed after."""
     contexts = []
     pages = []
 
@@ -121,7 +121,9 @@ def open_page(browser, live_server):
             "console",
             lambda msg: "Content Security Policy" in msg.text and page.js_errors.append(msg.text),
         )
-        login(page, user.email, password or PASSWORD, next_path=path)
+        login_by_form_post(context, user.email, password or PASSWORD)
+        page.goto(path)
+        page.wait_for_selector("body[data-ready='1']")
         pages.append(page)
         return page
 
@@ -138,6 +140,14 @@ def login(page, email: str, password: str, next_path: str = "/") -> None:
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_selector("body[data-ready='1']")
+
+
+def login_by_form_post(context, email: str, password: str) -> None:
+    """The login form's POST sent by the context itself (its cookies are the pages'): the session a
+    login through the page gives, without loading the login page first. `login` above drives the
+    page; tests/web/test_browser.py and test_page_session.py check that path."""
+    response = context.request.post("/login", form={"email": email, "password": password}, max_redirects=0)
+    assert response.status == 302, response.text()
 
 
 def wait_live(page) -> None:
