@@ -350,7 +350,7 @@ class BenchServer:
                 self.stats()
                 return self
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         raise RuntimeError(f"bench server did not start: {self.log_tail()}")
 
     def log_tail(self, n: int = 3000) -> str:

@@ -82,7 +82,13 @@ def session_on(connection):
 def truncate_all(app) -> None:
     """Every table emptied and the identity sequences restarted, as `TRUNCATE ... RESTART IDENTITY`
     would, by DELETE (children first): TRUNCATE replaces each table's files and drops their buffers,
-    about 0.4 s for the whole schema, while deleting the few rows a test leaves takes milliseconds."""
+    about 0.4 s for the whole schema, while deleting the few rows a test leaves takes milliseconds.
+
+    The background marking of dispatched rows finishes first: ids restart, and a batch the test left
+    queued would otherwise mark the next test's rows with the same ids."""
+    from ricemill.realtime.outbox.marking import flush_all
+
+    flush_all()
     with app.app_context():
         for attempt in range(5):
             try:

@@ -94,7 +94,7 @@ def _start(data_dir: Path):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"app did not start:\n{proc.communicate()[0][-4000:]}")
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def _stop(proc, sig) -> str:

@@ -65,7 +65,7 @@ def live_server(app, database_urls, tmp_path_factory):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"server did not start:\n{log_path.read_text()[-4000:]}")
-        time.sleep(0.2)
+        time.sleep(0.05)
     yield url
     proc.terminate()
     try:
