@@ -134,7 +134,7 @@ def test_connections(tmp_path):
 
 
 def test_hostile_body(tmp_path):
-    result = run_bench("hostile_body", ["--seconds", "1", "--senders", "1", "--interval", "0.1"], tmp_path)
+    result = run_bench("hostile_body", ["--seconds", "0.5", "--senders", "1", "--interval", "0.05"], tmp_path)
     assert result["healthz_under_hostile_bodies"]["n"] > 0
     statuses = {name: set(r["statuses"]) for name, r in result["hostile_requests"].items()}
     assert statuses.get("deep_nesting", {"400"}) == {"400"}
