@@ -58,13 +58,19 @@ def _db_transaction(request, app):
         yield
         truncate_all(app)
         return
-    with app.app_context(), db.engine.connect() as connection:
-        outer = connection.begin()
-        try:
-            with session_on(connection):
-                yield
-        finally:
-            outer.rollback()
+    with app.app_context(), db.engine.connect() as connection, rolled_back(connection.begin(), connection):
+        yield
+
+
+@contextlib.contextmanager
+def rolled_back(transaction, connection):
+    """`db.session` on `connection` while the block runs, then `transaction` (the test's own, or a
+    savepoint of a module's seeded data) rolled back."""
+    try:
+        with session_on(connection):
+            yield
+    finally:
+        transaction.rollback()
 
 
 @contextlib.contextmanager

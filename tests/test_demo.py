@@ -10,7 +10,7 @@ from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.mills.models import Mill
 from ricemill.purchases.models import PaddyPurchase
 from ricemill.staff.models import Attendance
-from tests.conftest import session_on
+from tests.conftest import rolled_back, session_on
 
 # Seeding is most of these tests' time: the demo is seeded once for the module's tests that run on one
 # worker, in a transaction rolled back after them; each test runs in a savepoint of it, so none sees
@@ -31,12 +31,8 @@ def demo(app):
 @pytest.fixture
 def _db_transaction(demo):
     """Overrides conftest's: the test's writes are rolled back to the seeded demo."""
-    savepoint = demo.begin_nested()
-    try:
-        with session_on(demo):
-            yield
-    finally:
-        savepoint.rollback()
+    with rolled_back(demo.begin_nested(), demo):
+        yield
 
 
 def _row_counts() -> dict:

@@ -22,7 +22,7 @@ from ricemill.sales import service as sales
 from ricemill.sales.schemas import SaleSchema
 from ricemill.staff import service as staff
 from ricemill.staff.schemas import StaffSchema
-from tests.conftest import session_on
+from tests.conftest import rolled_back, session_on
 from tests.factories import auth_header, make_mill, make_user
 
 LISTS = {
@@ -80,13 +80,8 @@ def seeded(app):
 
 @pytest.fixture
 def _db_transaction(seeded):
-    connection = seeded[0]
-    savepoint = connection.begin_nested()
-    try:
-        with session_on(connection):
-            yield
-    finally:
-        savepoint.rollback()
+    with rolled_back(seeded[0].begin_nested(), seeded[0]):
+        yield
 
 
 @pytest.fixture
