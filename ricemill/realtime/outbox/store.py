@@ -140,9 +140,9 @@ def _store_mill_events(
     session: Session, mill_id: uuid.UUID, items: list[PendingEvent], companions: list[tuple[str, dict]] = ()
 ) -> list[dict]:
     """One statement per mill: reserve `len(items)` numbers of the mill's event sequence (a
-        data-modifying CTE, which locks the counter row until commit) and insert the events numbered
-        from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
-        same values and what RETURNING gives back (id, seq, created_at). `companions` (`with_events`)
+    data-modifying CTE, which locks the counter row until commit) and insert the events numbered
+    from them. Each payload gets `millId` and its `seq` in SQL; the records are built here from the
+    same values and what RETURNING gives back (id, seq, created_at). `companions` (`with_events`)
     ride in the same statement."""
     count = len(items)
     rows = []
