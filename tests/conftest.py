@@ -151,8 +151,9 @@ class _PerRole(Mapping):
         self._make, self._made = make, {}
 
     def __getitem__(self, role):
+        role = Role(role)
         if role not in self._made:
-            self._made[Role(role)] = self._make(Role(role))
+            self._made[role] = self._make(role)
         return self._made[role]
 
     def __iter__(self):
