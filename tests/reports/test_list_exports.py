@@ -94,11 +94,6 @@ def headers(seeded):
     return seeded[2]
 
 
-@pytest.fixture
-def documents(seeded):
-    """The seeded documents (made with the module's mill)."""
-
-
 def all_json(client, url, headers):
     rows, page = [], 1
     while True:
@@ -135,7 +130,7 @@ def xlsx_cell(value):
     ("name", "query"),
     [(name, "") for name in LISTS] + [("paddy-purchases", "?village=kollur&farmerName=farmer")],
 )
-def test_list_exports_equal_the_json_rows(client, mill, headers, documents, name, query):
+def test_list_exports_equal_the_json_rows(client, mill, headers, name, query):
     import openpyxl
 
     url = f"/api/v1/mills/{mill.id}/{name}{query}"
@@ -174,7 +169,7 @@ def test_unknown_format_is_422(client, mill, headers):
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "format"
 
 
-def test_stock_ledger_export_has_every_entry(client, mill, headers, documents):
+def test_stock_ledger_export_has_every_entry(client, mill, headers):
     url = f"/api/v1/mills/{mill.id}/stock/RICE"
     body = client.get(f"{url}?perPage=100", headers=headers[Role.OPERATOR]).get_json()
     entries = body["data"]["ledger"]
@@ -204,7 +199,7 @@ def test_plain_lists_stream_columns_not_objects():
     assert _plain_columns(sa.select(Payment), ReceiptSchema()) is None
 
 
-def test_export_reads_the_cursor_in_batches_after_the_view(client, mill, headers, documents, monkeypatch):
+def test_export_reads_the_cursor_in_batches_after_the_view(client, mill, headers, monkeypatch):
     """Fetched a few rows at a time, the cursor is read while the answer streams (after the view's
     transaction has ended): every row arrives, in the list's order."""
     from ricemill.common import export
