@@ -4,6 +4,11 @@ Chromium is Debian's headless shell when it is installed (the same Blink as /usr
 without the full browser's display compositor: a third of the CPU), else /usr/bin/chromium;
 `CHROMIUM_PATH` picks another. Without either the browser tests skip, except with CI=true, where they
 fail (scripts/ci-browser.sh installs both in CI).
+
+`page.wait_for_function` takes a function ("(n) => RM.live.lastSeq >= n", arg=n), never a bare
+expression: Playwright evaluates the string once through the DevTools protocol, which the pages' CSP
+(script-src 'self') does not cover, then again on every poll inside the page, where the CSP forbids
+eval. A bare expression passes when it is already true and fails with EvalError when it has to wait.
 """
 
 import os

@@ -99,7 +99,7 @@ def test_a_purchase_reaches_the_other_user_of_the_mill_live_and_nobody_else(seed
     marker_api = rest(make_user(Role.OPERATOR, other, name="Marker"))
     marker_api.post("/paddy-purchases", _purchase("Annapurna Farmer"))  # 1,250 kg net at ₹2,200/q
     current = marker_api.get("/activity?limit=1")["data"][0]["seq"]
-    outside.wait_for_function(f"RM.live.lastSeq === {current}")
+    outside.wait_for_function("(n) => RM.live.lastSeq === n", arg=current)
     expect(outside.locator("#feed")).to_contain_text("Annapurna Farmer")
     expect(outside.locator(".toast", has_text="Ravi")).to_have_count(0)
     assert "Suresh" not in outside.locator("#feed").inner_text()
@@ -161,7 +161,7 @@ def test_a_page_that_lost_its_connection_catches_up_on_reconnect(seed, open_page
     dashboard.evaluate("RM.resume()")
     expect(dashboard.locator("#conn")).to_have_attribute("data-state", "live")
     expect(dashboard.locator("#feed")).to_contain_text("Missed One", timeout=3000)
-    dashboard.wait_for_function(f"RM.live.lastSeq === {current}")
+    dashboard.wait_for_function("(n) => RM.live.lastSeq === n", arg=current)
     expect(listing.locator("#doc-list tbody tr")).to_have_count(1)  # really cut off
 
     listing.evaluate("RM.resume()")
@@ -453,7 +453,7 @@ def test_dashboard_screenshots_on_a_laptop_and_a_phone(seed, browser, live_serve
     for page, name in ((laptop, "dashboard.png"), (phone, "dashboard-phone.png")):
         expect(page.locator("#typing")).to_have_text("Ravi is creating a purchase…", timeout=2000)
         expect(page.locator("#feed li")).to_have_count(20)
-        page.wait_for_function("document.querySelector('#chart').width > 0")
+        page.wait_for_function("() => document.querySelector('#chart').width > 0")
         page.screenshot(path=str(out / name), full_page=True)
         assert (out / name).stat().st_size > 20_000
         # the stock table fits its card whole (no column scrolled away), even with lakhs of kg

@@ -181,7 +181,9 @@ def test_two_pages_apply_exactly_the_committed_events_across_two_kill_9_restarts
             expected = list(range(base + 1, final + 1))
             try:
                 page.wait_for_function(
-                    f"RM.live.lastSeq === {final} && RM.live.appliedSeqs.length === {len(expected)}", timeout=30_000
+                    "([seq, count]) => RM.live.lastSeq === seq && RM.live.appliedSeqs.length === count",
+                    arg=[final, len(expected)],
+                    timeout=30_000,
                 )
             except Exception:  # noqa: S110 - the assertion below says what is wrong
                 pass
