@@ -48,6 +48,25 @@ def app(database_urls):
         db.engine.dispose()
 
 
+@pytest.fixture
+def another_app(app):
+    """`create_app` for a test that needs an app of its own; after it, the process is the session app's again.
+
+    `create_app` points process-wide state at the newest app: the one SocketIO's server (which
+    `socketio.test_client` and every emit use), the outbox's dispatcher, the payload validation. Left
+    so, a later test of this process would connect and dispatch through a discarded app.
+    """
+    from ricemill.extensions import socketio
+    from ricemill.realtime import events
+    from ricemill.realtime.outbox import dispatch
+
+    saved = socketio.server, socketio.server_options, dispatch.installed_app(), events.validation_on()
+    yield create_app
+    socketio.server, socketio.server_options, dispatched_by, validating = saved
+    dispatch.install(dispatched_by)
+    events.set_validation(validating)
+
+
 @pytest.fixture(autouse=True)
 def _db_transaction(request, app):
     """Each test runs in a transaction that is rolled back; the app's commits become savepoints.

@@ -15,8 +15,8 @@ def test_factory_builds_testing_app(app):
     assert "socketio" in app.extensions
 
 
-def test_default_config_is_not_testing(database_urls):
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
+def test_default_config_is_not_testing(database_urls, another_app):
+    app = another_app("development", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
     assert not app.testing
     assert app.config["DEBUG"]
 
@@ -102,10 +102,10 @@ def test_database_url_spellings_use_psycopg2(given, used):
     assert resolve_database_uri(given, "/nonexistent") == used
 
 
-def test_app_starts_with_a_plain_postgresql_url(database_urls):
+def test_app_starts_with_a_plain_postgresql_url(database_urls, another_app):
     """DATABASE_URL as the README writes it (postgresql://...) must work, not ask for psycopg 3."""
     plain = database_urls["test"].replace("postgresql+psycopg2://", "postgresql://", 1)
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": plain})
+    app = another_app("development", {"SQLALCHEMY_DATABASE_URI": plain})
     with app.app_context():
         assert db.session.execute(sa.text("SELECT 1")).scalar_one() == 1
         db.session.remove()

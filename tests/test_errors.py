@@ -37,10 +37,8 @@ def test_malformed_json_is_a_4xx_envelope(client):
     assert _is_error_envelope(response.get_json(), response.status_code)
 
 
-def test_500_is_an_envelope_and_hides_the_error(database_urls):
-    from ricemill import create_app
-
-    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
+def test_500_is_an_envelope_and_hides_the_error(database_urls, another_app):
+    fresh = another_app("testing", {"SQLALCHEMY_DATABASE_URI": database_urls["test"]})
 
     @fresh.get("/api/v1/_boom")
     def _boom():
