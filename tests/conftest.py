@@ -68,6 +68,16 @@ def another_app(app):
 
 
 @pytest.fixture(autouse=True)
+def _session_app_kept(app):
+    """A test that made an app of its own without `another_app` fails here, not a later test elsewhere."""
+    from ricemill.extensions import socketio
+
+    server = socketio.server
+    yield
+    assert socketio.server is server, "the test left SocketIO on another app: make it with `another_app`"
+
+
+@pytest.fixture(autouse=True)
 def _db_transaction(request, app):
     """Each test runs in a transaction that is rolled back; the app's commits become savepoints.
 
