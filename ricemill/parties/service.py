@@ -108,39 +108,36 @@ def update_party(*, mill, party_id, data: dict, actor) -> Party:
     return party
 
 
-# The party of an identity (the unique index uq_parties_identity), built once: a purchase runs it on
-# every write, and building the statement cost more than running it.
-_BY_IDENTITY = sa.select(Party).where(
-    Party.mill_id == sa.bindparam("mill_id"),
-    Party.kind == sa.bindparam("kind"),
-    sa.func.lower(Party.name) == sa.bindparam("lower_name", type_=sa.String),
-    sa.func.coalesce(Party.phone, "") == sa.bindparam("phone_or_empty", type_=sa.String),
-)
+def _identity_conditions(prefix: str = "") -> tuple:
+    """A party's identity (the unique index uq_parties_identity) as conditions, binds `{prefix}<key>`
+    of `_identity`."""
+    return (
+        Party.mill_id == sa.bindparam(f"{prefix}mill_id", type_=sa.Uuid),
+        Party.kind == sa.bindparam(f"{prefix}kind"),
+        sa.func.lower(Party.name) == sa.bindparam(f"{prefix}lower_name", type_=sa.String),
+        sa.func.coalesce(Party.phone, "") == sa.bindparam(f"{prefix}phone_or_empty", type_=sa.String),
+    )
 
+
+def _identity(*, mill, kind: PartyKind, name: str, phone: str | None) -> dict:
+    """The binds of the identity of a party named `name` (any case, spaces around ignored) with
+    `phone` (blank = none)."""
+    return {"mill_id": mill.id, "kind": kind, "lower_name": name.strip().lower(), "phone_or_empty": _clean(phone) or ""}
+
+
+# The party of an identity, built once: a purchase runs it on every write, and building the
+# statement cost more than running it.
+_BY_IDENTITY = sa.select(Party).where(*_identity_conditions())
 
 # The same lookup as a subquery with its id labelled `party_id` (its binds `party_*`), for a
 # document's INSERT ... SELECT (`common.writes.insert_new(completed_from=...)`): a document whose
 # party is known is inserted in one statement, its party found in it.
-PARTY_ID_BY_IDENTITY = (
-    sa.select(Party.id.label("party_id"))
-    .where(
-        Party.mill_id == sa.bindparam("party_mill_id", type_=sa.Uuid),
-        Party.kind == sa.bindparam("party_kind"),
-        sa.func.lower(Party.name) == sa.bindparam("party_lower_name", type_=sa.String),
-        sa.func.coalesce(Party.phone, "") == sa.bindparam("party_phone_or_empty", type_=sa.String),
-    )
-    .subquery("party")
-)
+PARTY_ID_BY_IDENTITY = sa.select(Party.id.label("party_id")).where(*_identity_conditions("party_")).subquery("party")
 
 
 def identity_params(*, mill, kind: PartyKind, name: str, phone: str | None) -> dict:
-    """The binds of `PARTY_ID_BY_IDENTITY` for a party named `name` (any case, spaces around ignored)
-    with `phone` (blank = none)."""
-    phone = _clean(phone)
-    return {
-        "party_mill_id": mill.id, "party_kind": kind,
-        "party_lower_name": name.strip().lower(), "party_phone_or_empty": phone or "",
-    }  # fmt: skip
+    """The binds of `PARTY_ID_BY_IDENTITY` for a party named `name` with `phone`."""
+    return {f"party_{key}": value for key, value in _identity(mill=mill, kind=kind, name=name, phone=phone).items()}
 
 
 def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor, village: str | None = None) -> Party:
@@ -148,9 +145,7 @@ def find_or_create(*, mill, kind: PartyKind, name: str, phone: str | None, actor
 
     Concurrent requests for the same new party create it once (ON CONFLICT on the identity index).
     """
-    name, phone = name.strip(), _clean(phone)
-    identity = {"mill_id": mill.id, "kind": kind, "lower_name": name.lower(), "phone_or_empty": phone or ""}
-    found = db.session.scalars(_BY_IDENTITY, identity).first()
+    found = db.session.scalars(_BY_IDENTITY, _identity(mill=mill, kind=kind, name=name, phone=phone)).first()
     if found is not None:
         return found
     return create_missing(mill=mill, kind=kind, name=name, phone=phone, actor=actor, village=village)
@@ -160,7 +155,6 @@ def create_missing(*, mill, kind: PartyKind, name: str, phone: str | None, actor
     """`find_or_create` once the party was looked for and not found: created, or the one a concurrent
     request has just created."""
     name, phone = name.strip(), _clean(phone)
-    identity = {"mill_id": mill.id, "kind": kind, "lower_name": name.lower(), "phone_or_empty": phone or ""}
     new_id = uuid.uuid4()
     stmt = (
         insert(Party)
@@ -172,7 +166,7 @@ def create_missing(*, mill, kind: PartyKind, name: str, phone: str | None, actor
     )  # fmt: skip
     db.session.execute(stmt)
     # No party:created here: the document's own event tells the pages (and the feed) what happened.
-    return db.session.scalars(_BY_IDENTITY, identity).one()
+    return db.session.scalars(_BY_IDENTITY, _identity(mill=mill, kind=kind, name=name, phone=phone)).one()
 
 
 def has_name(name: str | None) -> bool:
