@@ -92,6 +92,16 @@ def _db_transaction(request, app):
 
 
 @contextlib.contextmanager
+def seeded_once(app, seed):
+    """For a module-scoped fixture: `seed()` run once, on a connection of its own, in a transaction
+    rolled back after the module. Yields (the connection, what `seed` returned); the module's
+    `_db_transaction` then runs each test in a savepoint of it (`rolled_back(connection.begin_nested(),
+    connection)`), so no test sees another's writes."""
+    with app.app_context(), db.engine.connect() as connection, rolled_back(connection.begin(), connection):
+        yield connection, seed()
+
+
+@contextlib.contextmanager
 def rolled_back(transaction, connection):
     """`db.session` on `connection` while the block runs, then `transaction` (the test's own, or a
     savepoint of a module's seeded data) rolled back."""

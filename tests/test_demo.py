@@ -10,7 +10,7 @@ from ricemill.inventory.models import Stock, StockLedgerEntry
 from ricemill.mills.models import Mill
 from ricemill.purchases.models import PaddyPurchase
 from ricemill.staff.models import Attendance
-from tests.conftest import rolled_back, session_on
+from tests.conftest import rolled_back, seeded_once
 
 # Seeding is most of these tests' time: the demo is seeded once for the module's tests that run on one
 # worker, in a transaction rolled back after them; each test runs in a savepoint of it, so none sees
@@ -20,12 +20,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def demo(app):
-    with app.app_context(), db.engine.connect() as connection:
-        outer = connection.begin()
-        with session_on(connection):
-            seed_demo()
+    with seeded_once(app, seed_demo) as (connection, _):
         yield connection
-        outer.rollback()
 
 
 @pytest.fixture

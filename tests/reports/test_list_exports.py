@@ -22,7 +22,7 @@ from ricemill.sales import service as sales
 from ricemill.sales.schemas import SaleSchema
 from ricemill.staff import service as staff
 from ricemill.staff.schemas import StaffSchema
-from tests.conftest import rolled_back, session_on
+from tests.conftest import rolled_back, seeded_once
 from tests.factories import auth_header, make_mill, make_user
 
 LISTS = {
@@ -66,16 +66,16 @@ def _seed_documents(mill, admin) -> None:
 def seeded(app):
     """The mill, its users and its documents made once for the module, in a transaction rolled back
     after it; each test runs in a savepoint of it (conftest's `_db_transaction` is overridden below)."""
-    with app.app_context(), db.engine.connect() as connection:
-        outer = connection.begin()
-        with session_on(connection):
-            mill = make_mill("Export Mill")
-            users = {role: make_user(role, mill) for role in Role}
-            _seed_documents(mill, users[Role.MILL_ADMIN])
-            db.session.commit()
-            headers = {role: auth_header(user) for role, user in users.items()}
-            yield connection, mill, headers
-        outer.rollback()
+
+    def seed():
+        mill = make_mill("Export Mill")
+        users = {role: make_user(role, mill) for role in Role}
+        _seed_documents(mill, users[Role.MILL_ADMIN])
+        db.session.commit()
+        return mill, {role: auth_header(user) for role, user in users.items()}
+
+    with seeded_once(app, seed) as (connection, (mill, headers)):
+        yield connection, mill, headers
 
 
 @pytest.fixture
